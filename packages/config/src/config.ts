@@ -1,0 +1,254 @@
+import {
+  PRIORITY_NAMES,
+  SERVICE_KINDS,
+  type PriorityName,
+  type ServiceKind,
+} from '@openad-async/contracts';
+import { z } from 'zod';
+
+import {
+  envBool,
+  envEnum,
+  envInt,
+  envList,
+  envNumber,
+  envOptionalLimit,
+  envString,
+} from './env-types';
+
+export const EVICTION_STRATEGIES = [
+  'least_recently_used',
+  'least_frequently_used',
+  'largest_size',
+] as const;
+export type EvictionStrategyName = (typeof EVICTION_STRATEGIES)[number];
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+const P = 'OPENAD_ASYNC_';
+
+/** Every variable the service reads, keyed by its name so errors name it. */
+const EnvSchema = z.object({
+  [`${P}MAX_QUEUE_SIZE`]: envInt({ min: 1 }),
+  [`${P}DEFAULT_REQUEST_TIMEOUT`]: envOptionalLimit({ min: 0 }),
+  [`${P}DEFAULT_REQUEST_PRIORITY`]: envEnum(PRIORITY_NAMES),
+  [`${P}MAX_WORKERS`]: envInt({ min: 1, max: 1000 }),
+  [`${P}MAX_MODELS`]: envInt({ min: 1 }),
+  [`${P}MAX_MEMORY_MB`]: envOptionalLimit({ min: 0 }),
+  [`${P}EVICTION_STRATEGY`]: envEnum(EVICTION_STRATEGIES, {
+    lru: 'least_recently_used',
+    lfu: 'least_frequently_used',
+    size: 'largest_size',
+    largest_first: 'largest_size',
+  }),
+  [`${P}MEMORY_HEADROOM_MB`]: envNumber({ min: 0 }),
+  [`${P}RESULT_TTL_HOURS`]: envNumber({ min: 0, exclusiveMin: true }),
+  [`${P}RESULT_DIR`]: envString(),
+  [`${P}CLEANUP_INTERVAL_SECONDS`]: envNumber({ min: 0, exclusiveMin: true }),
+  [`${P}REDIS_URL`]: envString({
+    pattern: /^rediss?:\/\/\S+$/,
+    message: 'must be a redis:// or rediss:// URL',
+  }),
+  [`${P}QUEUE_PREFIX`]: envString({
+    pattern: /^[A-Za-z0-9_.-]{1,64}$/,
+    message: 'must be 1-64 letters, digits, "_", "." or "-"',
+  }),
+  [`${P}RESULT_STORE`]: envEnum(['fs', 's3'] as const),
+  [`${P}S3_BUCKET`]: envString({
+    pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    message: 'must be a valid S3 bucket name',
+  }),
+  [`${P}S3_PREFIX`]: envString({
+    pattern: /^[A-Za-z0-9_.\-/]*$/,
+    message: 'must contain only letters, digits, "_", ".", "-" and "/"',
+  }),
+  [`${P}S3_ENDPOINT`]: envString({
+    pattern: /^https?:\/\/\S+$/,
+    message: 'must be an http(s) URL',
+  }),
+  [`${P}S3_REGION`]: envString({ pattern: /^[a-z0-9-]+$/, message: 'must be a region name' }),
+  [`${P}S3_FORCE_PATH_STYLE`]: envBool(),
+  [`${P}SYNC_WAIT_SECONDS`]: envNumber({ min: 0, exclusiveMin: true }),
+  [`${P}MAX_BODY_KB`]: envInt({ min: 1 }),
+  [`${P}WORKER_QUEUES`]: envList({
+    pattern: /^(property|generation)$/,
+    message: 'must list property and/or generation',
+  }),
+  [`${P}WORKER_ID`]: envString({
+    pattern: /^[A-Za-z0-9_.:-]{1,100}$/,
+    message: 'must be 1-100 letters, digits, "_", ".", ":" or "-"',
+  }),
+  [`${P}SHUTDOWN_GRACE_SECONDS`]: envNumber({ min: 0 }),
+  [`${P}HEARTBEAT_INTERVAL_SECONDS`]: envNumber({ min: 0, exclusiveMin: true }),
+  PORT: envInt({ min: 0, max: 65535 }),
+  LOG_LEVEL: envEnum(LOG_LEVELS),
+});
+
+/** The resolved configuration, passed down from each app's edge. */
+export interface Config {
+  queue: {
+    /** Pending requests at most; a submission beyond it gets 503. @defaultValue 1000 */
+    maxQueueSize: number;
+    /** Seconds a request may live from submission; null = no limit. @defaultValue null */
+    defaultRequestTimeoutSeconds: number | null;
+    /** @defaultValue 'normal' */
+    defaultPriority: PriorityName;
+    /** BullMQ key prefix, so several deployments or tests share one Redis. @defaultValue 'openad' */
+    prefix: string;
+    /** Longest a sync request holds its HTTP connection. @defaultValue 300 */
+    syncWaitSeconds: number;
+  };
+  redis: { /** @defaultValue 'redis://127.0.0.1:6379' */ url: string };
+  worker: {
+    /** Jobs one worker process runs at once (the spec's MAX_WORKERS). @defaultValue 4 */
+    concurrency: number;
+    /** @defaultValue both */
+    queues: ServiceKind[];
+    /** Stable id for logs and stats; generated when unset. */
+    id: string | null;
+    /** How long SIGTERM waits for active jobs. @defaultValue 30 */
+    shutdownGraceSeconds: number;
+    /** @defaultValue 5 */
+    heartbeatIntervalSeconds: number;
+  };
+  models: {
+    /** @defaultValue 5 */
+    maxModels: number;
+    /** null = no memory cap. @defaultValue null */
+    maxMemoryMb: number | null;
+    /** @defaultValue 'least_recently_used' */
+    evictionStrategy: EvictionStrategyName;
+    /** Memory to keep free on the machine or container. @defaultValue 1000 */
+    memoryHeadroomMb: number;
+  };
+  results: {
+    /** @defaultValue 'fs' */
+    store: 'fs' | 's3';
+    /** @defaultValue 24 */
+    ttlHours: number;
+    /** @defaultValue '/tmp/openad_async_results' */
+    dir: string;
+    /** Directory-store sweep period. @defaultValue 3600 */
+    cleanupIntervalSeconds: number;
+    s3: {
+      bucket: string;
+      /** @defaultValue '' */
+      prefix: string;
+      endpoint: string | null;
+      /** @defaultValue 'us-east-1' */
+      region: string;
+      /** @defaultValue false */
+      forcePathStyle: boolean;
+    } | null;
+  };
+  api: {
+    /** @defaultValue 8080 */
+    port: number;
+    /** @defaultValue 1024 */
+    maxBodyKb: number;
+  };
+  log: { /** @defaultValue 'info' */ level: (typeof LOG_LEVELS)[number] };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; throws ConfigError naming each bad variable, value and rule. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const store = e[`${P}RESULT_STORE`] ?? 'fs';
+  const bucket = e[`${P}S3_BUCKET`];
+  if (store === 's3' && bucket === undefined) {
+    throw new ConfigError([`${P}S3_BUCKET="": is required when ${P}RESULT_STORE=s3`]);
+  }
+  return {
+    queue: {
+      maxQueueSize: e[`${P}MAX_QUEUE_SIZE`] ?? 1000,
+      defaultRequestTimeoutSeconds: e[`${P}DEFAULT_REQUEST_TIMEOUT`] ?? null,
+      defaultPriority: e[`${P}DEFAULT_REQUEST_PRIORITY`] ?? 'normal',
+      prefix: e[`${P}QUEUE_PREFIX`] ?? 'openad',
+      syncWaitSeconds: e[`${P}SYNC_WAIT_SECONDS`] ?? 300,
+    },
+    redis: { url: e[`${P}REDIS_URL`] ?? 'redis://127.0.0.1:6379' },
+    worker: {
+      concurrency: e[`${P}MAX_WORKERS`] ?? 4,
+      queues: (e[`${P}WORKER_QUEUES`] as ServiceKind[] | undefined) ?? [...SERVICE_KINDS],
+      id: e[`${P}WORKER_ID`] ?? null,
+      shutdownGraceSeconds: e[`${P}SHUTDOWN_GRACE_SECONDS`] ?? 30,
+      heartbeatIntervalSeconds: e[`${P}HEARTBEAT_INTERVAL_SECONDS`] ?? 5,
+    },
+    models: {
+      maxModels: e[`${P}MAX_MODELS`] ?? 5,
+      maxMemoryMb: e[`${P}MAX_MEMORY_MB`] ?? null,
+      evictionStrategy: e[`${P}EVICTION_STRATEGY`] ?? 'least_recently_used',
+      memoryHeadroomMb: e[`${P}MEMORY_HEADROOM_MB`] ?? 1000,
+    },
+    results: {
+      store,
+      ttlHours: e[`${P}RESULT_TTL_HOURS`] ?? 24,
+      dir: e[`${P}RESULT_DIR`] ?? '/tmp/openad_async_results',
+      cleanupIntervalSeconds: e[`${P}CLEANUP_INTERVAL_SECONDS`] ?? 3600,
+      s3:
+        bucket === undefined
+          ? null
+          : {
+              bucket,
+              prefix: e[`${P}S3_PREFIX`] ?? '',
+              endpoint: e[`${P}S3_ENDPOINT`] ?? null,
+              region: e[`${P}S3_REGION`] ?? 'us-east-1',
+              forcePathStyle: e[`${P}S3_FORCE_PATH_STYLE`] ?? false,
+            },
+    },
+    api: { port: e.PORT ?? 8080, maxBodyKb: e[`${P}MAX_BODY_KB`] ?? 1024 },
+    log: { level: e.LOG_LEVEL ?? 'info' },
+  };
+}
+
+/** The variable names this service reads; deployment checks compare manifests against it. */
+export const KNOWN_ENV_VARS: readonly string[] = Object.keys(EnvSchema.shape);
+
+/** The effective config for `/async/stats`, in the spec's variable names, without secrets. */
+export function publicConfig(config: Config): Record<string, unknown> {
+  return {
+    max_queue_size: config.queue.maxQueueSize,
+    default_request_timeout: config.queue.defaultRequestTimeoutSeconds,
+    default_request_priority: config.queue.defaultPriority,
+    max_workers: config.worker.concurrency,
+    max_models: config.models.maxModels,
+    max_memory_mb: config.models.maxMemoryMb,
+    eviction_strategy: config.models.evictionStrategy,
+    memory_headroom_mb: config.models.memoryHeadroomMb,
+    result_ttl_hours: config.results.ttlHours,
+    result_store: config.results.store,
+    result_dir: config.results.store === 'fs' ? config.results.dir : null,
+    s3_bucket: config.results.s3?.bucket ?? null,
+    cleanup_interval_seconds: config.results.cleanupIntervalSeconds,
+    sync_wait_seconds: config.queue.syncWaitSeconds,
+    queue_prefix: config.queue.prefix,
+    redis_url: redactUrl(config.redis.url),
+  };
+}
+
+/** Passwords live in Redis URLs; never show them. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    if (u.username) u.username = '***';
+    return u.toString();
+  } catch {
+    return '[invalid url]';
+  }
+}
