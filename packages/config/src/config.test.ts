@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       maxMemoryMb: null,
       evictionStrategy: 'least_recently_used',
       memoryHeadroomMb: 1000,
+      plugins: [],
     });
     expect(c.results).toMatchObject({
       store: 'fs',
@@ -26,7 +27,12 @@ describe('loadConfig', () => {
       s3: null,
     });
     expect(c.redis.url).toBe('redis://127.0.0.1:6379');
-    expect(c.api).toEqual({ port: 8080, maxBodyKb: 1024 });
+    expect(c.api).toMatchObject({
+      port: 8080,
+      maxBodyKb: 1024,
+      apiKeys: [],
+      dashboardReadonly: true,
+    });
   });
 
   it('when the spec variables are set, then they are parsed with their units', () => {
@@ -55,6 +61,7 @@ describe('loadConfig', () => {
       maxMemoryMb: 4000,
       evictionStrategy: 'least_frequently_used',
       memoryHeadroomMb: 0,
+      plugins: [],
     });
     expect(c.results.ttlHours).toBe(1.5);
     expect(c.results.dir).toBe('/var/results');

@@ -79,6 +79,19 @@ const EnvSchema = z.object({
   }),
   [`${P}SHUTDOWN_GRACE_SECONDS`]: envNumber({ min: 0 }),
   [`${P}HEARTBEAT_INTERVAL_SECONDS`]: envNumber({ min: 0, exclusiveMin: true }),
+  [`${P}PLUGINS`]: envList(),
+  [`${P}WORKER_METRICS_PORT`]: envInt({ min: 0, max: 65535 }),
+  [`${P}API_KEYS`]: envList({
+    pattern: /^\S{16,}$/,
+    message: 'each key must be at least 16 non-space characters',
+  }),
+  [`${P}ADMIN_KEYS`]: envList({
+    pattern: /^\S{16,}$/,
+    message: 'each key must be at least 16 non-space characters',
+  }),
+  [`${P}DASHBOARD_READONLY`]: envBool(),
+  [`${P}RATE_LIMIT_PER_MINUTE`]: envInt({ min: 0 }),
+  [`${P}CORS_ORIGINS`]: envList(),
   PORT: envInt({ min: 0, max: 65535 }),
   LOG_LEVEL: envEnum(LOG_LEVELS),
 });
@@ -109,6 +122,8 @@ export interface Config {
     shutdownGraceSeconds: number;
     /** @defaultValue 5 */
     heartbeatIntervalSeconds: number;
+    /** Port of the worker's own /metrics and /healthz; null = not served. @defaultValue null */
+    metricsPort: number | null;
   };
   models: {
     /** @defaultValue 5 */
@@ -119,6 +134,8 @@ export interface Config {
     evictionStrategy: EvictionStrategyName;
     /** Memory to keep free on the machine or container. @defaultValue 1000 */
     memoryHeadroomMb: number;
+    /** Extra model modules (paths or package names) to register. @defaultValue [] */
+    plugins: string[];
   };
   results: {
     /** @defaultValue 'fs' */
@@ -145,6 +162,16 @@ export interface Config {
     port: number;
     /** @defaultValue 1024 */
     maxBodyKb: number;
+    /** Keys allowed to call the API; empty = open (warned at start). @defaultValue [] */
+    apiKeys: string[];
+    /** Keys allowed on admin routes (dashboard, stats); empty = API keys suffice. @defaultValue [] */
+    adminKeys: string[];
+    /** The queue dashboard allows no retries/removals unless false. @defaultValue true */
+    dashboardReadonly: boolean;
+    /** Requests per minute per key (or per address when open); 0 = off. @defaultValue 0 */
+    rateLimitPerMinute: number;
+    /** Origins allowed by CORS; empty = CORS off. @defaultValue [] */
+    corsOrigins: string[];
   };
   log: { /** @defaultValue 'info' */ level: (typeof LOG_LEVELS)[number] };
 }
@@ -188,12 +215,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       id: e[`${P}WORKER_ID`] ?? null,
       shutdownGraceSeconds: e[`${P}SHUTDOWN_GRACE_SECONDS`] ?? 30,
       heartbeatIntervalSeconds: e[`${P}HEARTBEAT_INTERVAL_SECONDS`] ?? 5,
+      metricsPort: e[`${P}WORKER_METRICS_PORT`] ?? null,
     },
     models: {
       maxModels: e[`${P}MAX_MODELS`] ?? 5,
       maxMemoryMb: e[`${P}MAX_MEMORY_MB`] ?? null,
       evictionStrategy: e[`${P}EVICTION_STRATEGY`] ?? 'least_recently_used',
       memoryHeadroomMb: e[`${P}MEMORY_HEADROOM_MB`] ?? 1000,
+      plugins: e[`${P}PLUGINS`] ?? [],
     },
     results: {
       store,
@@ -211,7 +240,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
               forcePathStyle: e[`${P}S3_FORCE_PATH_STYLE`] ?? false,
             },
     },
-    api: { port: e.PORT ?? 8080, maxBodyKb: e[`${P}MAX_BODY_KB`] ?? 1024 },
+    api: {
+      port: e.PORT ?? 8080,
+      maxBodyKb: e[`${P}MAX_BODY_KB`] ?? 1024,
+      apiKeys: e[`${P}API_KEYS`] ?? [],
+      adminKeys: e[`${P}ADMIN_KEYS`] ?? [],
+      dashboardReadonly: e[`${P}DASHBOARD_READONLY`] ?? true,
+      rateLimitPerMinute: e[`${P}RATE_LIMIT_PER_MINUTE`] ?? 0,
+      corsOrigins: e[`${P}CORS_ORIGINS`] ?? [],
+    },
     log: { level: e.LOG_LEVEL ?? 'info' },
   };
 }

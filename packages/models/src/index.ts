@@ -1,1 +1,3 @@
 export * from './model-definition';
+export * from './model-errors';
+export * from './model-runner';
