@@ -1,0 +1,98 @@
+import { access, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { StatusRecord } from '@openad-async/contracts';
+import { silentLogger } from '@openad-async/telemetry';
+
+import { HOUR, T0, manualClock, sampleRecord } from './fixtures.test-helpers';
+import { FsResultStore } from './fs-result-store';
+
+describe('FsResultStore', () => {
+  let base: string;
+  const stores: FsResultStore[] = [];
+
+  beforeEach(async () => {
+    base = await mkdtemp(path.join(os.tmpdir(), 'results-fs-'));
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    await rm(base, { recursive: true, force: true });
+  });
+
+  function makeStore(options: ConstructorParameters<typeof FsResultStore>[0]): FsResultStore {
+    const store = new FsResultStore(options, silentLogger);
+    stores.push(store);
+    return store;
+  }
+
+  it('when started, then it creates the directory and files records as <dir>/results/<id>.json', async () => {
+    const dir = path.join(base, 'a', 'b');
+    const store = makeStore({ dir });
+    await expect(store.ping()).rejects.toThrow(/ENOENT/);
+    await store.start();
+    const { request_id: id } = await store.put(sampleRecord());
+    expect(await readdir(path.join(dir, 'results'))).toEqual([`${id}.json`]);
+  });
+
+  it('when many writes race, then no temp file is left and each file holds one whole record', async () => {
+    const store = makeStore({ dir: base });
+    await store.start();
+    const shared = sampleRecord().request_id;
+    const writes = Array.from({ length: 20 }, (_, i) =>
+      store.put(i % 2 === 0 ? sampleRecord({ request_id: shared, result: { i } }) : sampleRecord()),
+    );
+    const stored = await Promise.all(writes);
+    const names = await readdir(path.join(base, 'results'));
+    expect(names.filter((n) => !n.endsWith('.json'))).toEqual([]);
+    expect(names).toHaveLength(11);
+    const onDisk: unknown = JSON.parse(
+      await readFile(path.join(base, 'results', `${shared}.json`), 'utf8'),
+    );
+    expect(stored).toContainEqual(StatusRecord.parse(onDisk));
+  });
+
+  it('when an id tries to leave the directory, then nothing is written anywhere', async () => {
+    const store = makeStore({ dir: path.join(base, 'store') });
+    await store.start();
+    await expect(store.put(sampleRecord({ request_id: '../../escape' }))).rejects.toThrow(
+      TypeError,
+    );
+    await expect(store.get('../../../etc/passwd')).rejects.toThrow(TypeError);
+    expect((await readdir(base)).sort()).toEqual(['store']);
+    expect(await readdir(path.join(base, 'store', 'results'))).toEqual([]);
+  });
+
+  it('when started, then its sweeper removes records as they expire and close stops it', async () => {
+    const clock = manualClock();
+    const store = makeStore({ dir: base, cleanupIntervalSeconds: 0.02, now: clock.now });
+    await store.start();
+    const { request_id: id } = await store.put(sampleRecord());
+    const file = path.join(base, 'results', `${id}.json`);
+    clock.set(T0 + 25 * HOUR);
+    const deadline = Date.now() + 3000;
+    while (await exists(file)) {
+      if (Date.now() > deadline) throw new Error('the sweeper did not remove the expired record');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await store.close();
+    const { request_id: later } = await store.put(sampleRecord({ expires_at: undefined }));
+    clock.set(T0 + 50 * HOUR);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await exists(path.join(base, 'results', `${later}.json`))).toBe(true);
+  });
+
+  it('when an option is not a positive number, then the constructor names it', () => {
+    expect(() => new FsResultStore({ ttlHours: 0 }, silentLogger)).toThrow(/ttlHours/);
+    expect(() => new FsResultStore({ cleanupIntervalSeconds: Number.NaN }, silentLogger)).toThrow(
+      /cleanupIntervalSeconds/,
+    );
+  });
+});
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
