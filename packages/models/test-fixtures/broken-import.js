@@ -1,0 +1,2 @@
+'use strict';
+throw new Error('plugin needs an environment variable that is not set');
