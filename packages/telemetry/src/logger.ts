@@ -14,7 +14,7 @@ export interface Logger {
 export interface LoggerOptions {
   /** @defaultValue 'info' */
   level?: string;
-  /** Added to every line, e.g. 'api' or 'worker'. */
+  /** Added to every line as `app`, e.g. 'api' or 'worker'. */
   service: string;
   /** Silence output (tests). @defaultValue false */
   silent?: boolean;
@@ -79,7 +79,7 @@ export function createLogger(options: LoggerOptions): Logger {
     winston.createLogger({
       level: options.level ?? 'info',
       silent: options.silent ?? false,
-      defaultMeta: { service: options.service },
+      defaultMeta: { app: options.service },
       format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
       transports: [new winston.transports.Console()],
     }),

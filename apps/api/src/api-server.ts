@@ -1,0 +1,94 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { ModelRegistry } from '@openad-async/catalog';
+import type { Config } from '@openad-async/config';
+import type { ModelDefinition } from '@openad-async/models';
+import { Backplane, DeadlineReaper } from '@openad-async/queue';
+import type { ResultStore } from '@openad-async/results';
+import type { Logger } from '@openad-async/telemetry';
+
+import { createApp } from './app';
+import { DoneWaiter } from './services/done-waiter';
+
+export interface ApiServerOptions {
+  config: Config;
+  logger: Logger;
+  store: ResultStore;
+  /** The models whose services the api accepts (built-ins and plugins). */
+  models: readonly ModelDefinition[];
+  /** Listen address. @defaultValue '0.0.0.0' */
+  host?: string;
+}
+
+/** Owns the HTTP server and everything it talks through; start/close. */
+export class ApiServer {
+  private backplane: Backplane | null = null;
+  private waiter: DoneWaiter | null = null;
+  private reaper: DeadlineReaper | null = null;
+  private server: Server | null = null;
+
+  constructor(private readonly o: ApiServerOptions) {}
+
+  async start(): Promise<{ port: number }> {
+    const { config, logger, store } = this.o;
+    const registry = new ModelRegistry(this.o.models);
+    await store.start();
+    this.backplane = new Backplane({
+      redisUrl: config.redis.url,
+      prefix: config.queue.prefix,
+      store,
+      logger,
+    });
+    await this.backplane.start();
+    this.waiter = new DoneWaiter({ backplane: this.backplane, logger });
+    await this.waiter.start();
+    this.reaper = new DeadlineReaper({
+      tracker: this.backplane.tracker,
+      kinds: ['property', 'generation'],
+      logger,
+    });
+    this.reaper.start();
+    const backplane = this.backplane;
+    const app = createApp({
+      config,
+      logger,
+      registry,
+      backplane,
+      waiter: this.waiter,
+      probes: [
+        { name: 'redis', check: () => backplane.ping() },
+        { name: 'result_store', check: () => store.ping() },
+      ],
+    });
+    const server = app.listen(config.api.port, this.o.host ?? '0.0.0.0');
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    const port = (server.address() as AddressInfo).port;
+    logger.info('api listening', { port });
+    return { port };
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    const closed = server
+      ? new Promise<void>((resolve) => server.close(() => resolve()))
+      : Promise.resolve();
+    // Sync waiters answer 504 with their request_id (the job goes on), freeing connections.
+    await this.waiter?.close();
+    if (server) {
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+      clearTimeout(timer);
+      server.closeAllConnections();
+      await closed;
+    }
+    await this.reaper?.close();
+    await this.backplane?.close();
+    await this.o.store.close();
+  }
+}

@@ -1,0 +1,50 @@
+import { builtinModels } from '@openad-async/catalog';
+import { ConfigError, loadConfig, type Config } from '@openad-async/config';
+import { createResultStore } from '@openad-async/results';
+import { createLogger } from '@openad-async/telemetry';
+
+import { ApiServer } from './api-server';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.log.level, service: 'api' });
+  const server = new ApiServer({
+    config,
+    logger,
+    store: createResultStore(config.results, logger),
+    models: builtinModels,
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutdown requested', { signal });
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('shutdown failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  try {
+    await server.start();
+  } catch (err) {
+    logger.error('api failed to start', { err });
+    await server.close().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+void main();

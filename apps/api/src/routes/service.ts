@@ -1,0 +1,111 @@
+import type { ModelRegistry } from '@openad-async/catalog';
+import {
+  OpenadError,
+  ServiceRequest,
+  ValidationError,
+  type InferenceJob,
+  type StatusRecord,
+} from '@openad-async/contracts';
+import type { Backplane } from '@openad-async/queue';
+import type { Config } from '@openad-async/config';
+import type { Logger } from '@openad-async/telemetry';
+
+import type { HandlerRequest, HandlerResult } from '../http/handler';
+import type { DoneWaiter } from '../services/done-waiter';
+import { getResult } from '../services/get-result';
+import { submit } from '../services/submit';
+
+export interface ServiceRouteDeps {
+  registry: ModelRegistry;
+  backplane: Backplane;
+  waiter: DoneWaiter;
+  config: Config;
+  logger: Logger;
+}
+
+/** `GET /service`: the definitions of every registered model, in the OpenAD wire shape. */
+export function listServices(deps: ServiceRouteDeps) {
+  return async (): Promise<HandlerResult> => ({ body: deps.registry.serviceDefinitions() });
+}
+
+/** `POST /service`: submit work (enhanced async, legacy async, sync) or `get_result`. */
+export function postService(deps: ServiceRouteDeps) {
+  return async (req: HandlerRequest): Promise<HandlerResult> => {
+    if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
+      throw ValidationError.single(
+        ['body'],
+        'must be a JSON object',
+        req.body === undefined ? null : req.body,
+      );
+    }
+    const parsed = ServiceRequest.safeParse(req.body);
+    if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+    const body = parsed.data;
+    if (body.service_type === 'get_result') {
+      const ref = {
+        ...(body.url === undefined ? {} : { url: body.url }),
+        ...(body.request_id === undefined ? {} : { request_id: body.request_id }),
+      };
+      return { body: await getResult((id) => deps.backplane.tracker.read(id), ref) };
+    }
+    const job = await submit(
+      deps,
+      { ...body, service_type: body.service_type, service_name: body.service_name ?? '' },
+      null,
+    );
+    deps.logger.info('request accepted', {
+      request_id: job.request_id,
+      http_request_id: req.requestId,
+      service: job.service_name,
+      priority: job.priority,
+      mode: job.mode,
+    });
+    switch (job.mode) {
+      case 'async':
+        return { body: { request_id: job.request_id } };
+      case 'legacy':
+        return { body: job.request_id };
+      case 'sync':
+        return syncAnswer(deps, job, await waitFor(deps, job, req.signal));
+    }
+  };
+}
+
+function waitFor(
+  deps: ServiceRouteDeps,
+  job: InferenceJob,
+  signal: AbortSignal,
+): Promise<StatusRecord | null> {
+  const cap = deps.config.queue.syncWaitSeconds * 1000;
+  // Past its own deadline a request ends `timeout` within a sweep; wait that long, not less.
+  const untilDeadline = job.deadline === null ? cap : job.deadline - Date.now() + 2000;
+  return deps.waiter.wait(job.request_id, Math.max(0, Math.min(cap, untilDeadline)), signal);
+}
+
+function syncAnswer(
+  deps: ServiceRouteDeps,
+  job: InferenceJob,
+  record: StatusRecord | null,
+): HandlerResult {
+  if (!record) {
+    throw new OpenadError(
+      'SYNC_WAIT_EXCEEDED',
+      504,
+      'Request still running; poll its status with the request_id',
+      {
+        request_id: job.request_id,
+        waited_seconds: deps.config.queue.syncWaitSeconds,
+      },
+    );
+  }
+  if (record.status === 'completed') return { body: record.result };
+  return {
+    body: {
+      error: {
+        reason: record.error ?? `job ${record.status}`,
+        status: record.status,
+        request_id: job.request_id,
+      },
+    },
+  };
+}

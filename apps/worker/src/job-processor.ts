@@ -1,0 +1,236 @@
+import type { Job } from 'bullmq';
+import {
+  InferenceJob,
+  formatSeconds,
+  toIso,
+  type ServiceKind,
+  type StatusRecord,
+  type TerminalStatus,
+} from '@openad-async/contracts';
+import type { ModelRegistry } from '@openad-async/catalog';
+import type { ModelRunner } from '@openad-async/models';
+import {
+  defaultError,
+  terminalRecord,
+  type RecordStore,
+  type TerminalLedger,
+} from '@openad-async/queue';
+import type { Logger } from '@openad-async/telemetry';
+
+import { retryForever } from './store-retry';
+
+export interface ProcessorDeps {
+  kind: ServiceKind;
+  ledger: TerminalLedger;
+  store: RecordStore;
+  runner: ModelRunner;
+  registry: ModelRegistry;
+  logger: Logger;
+  /** Progress writes to Redis at most this often. @defaultValue 250 */
+  progressIntervalMs?: number;
+  now?: () => number;
+}
+
+type Ending = { status: TerminalStatus; result?: unknown; error?: string };
+
+/**
+ * The life of one job on a worker: deadline check, model run, terminal claim, record stored,
+ * and only then return (BullMQ removes the job), so a status read never falls in a gap.
+ */
+export function createProcessor(deps: ProcessorDeps) {
+  const now = deps.now ?? Date.now;
+
+  return async function process(bull: Job, _token?: string, signal?: AbortSignal): Promise<void> {
+    const id = String(bull.id);
+    const parsed = InferenceJob.safeParse(bull.data);
+    if (!parsed.success) {
+      await endUnreadable(
+        bull,
+        id,
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
+      return;
+    }
+    const job = parsed.data;
+    const log = deps.logger.child({ request_id: id, service: job.service_name, queue: deps.kind });
+    const startedAt = bull.processedOn ?? now();
+
+    const finish = async (ending: Ending, claimFirst = true): Promise<void> => {
+      if (claimFirst) {
+        const claim = await deps.ledger.claim(deps.kind, id, ending.status);
+        if (!claim.won) {
+          // Someone else ended it (a cancel or timeout at the api); make sure its record exists.
+          await ensureRecord(job, claim.existing, startedAt);
+          log.info('request already ended elsewhere', { status: claim.existing });
+          return;
+        }
+      }
+      const record = terminalRecord(job, ending.status, {
+        startedAt,
+        completedAt: now(),
+        ...ending,
+      });
+      await retryForever(() => deps.ledger.store(record), {
+        logger: log,
+        context: { request_id: id },
+      });
+      log.info('request ended', { status: ending.status, processing_ms: now() - startedAt });
+    };
+
+    const claimed = await deps.ledger.claimed(deps.kind, id);
+    if (claimed) {
+      const stored = await deps.store.get(id);
+      if (stored) return;
+      if (claimed !== 'completed') {
+        await ensureRecord(job, claimed, startedAt);
+        return;
+      }
+      // Completed was claimed but the record never landed (the worker died between the two):
+      // run it again and store the record without claiming twice.
+    }
+
+    if (job.deadline !== null && job.deadline <= now()) {
+      const waited = ((now() - job.created_at) / 1000).toFixed(1);
+      await finish(
+        { status: 'timeout', error: `Request timed out after ${waited}s waiting in the queue` },
+        !claimed,
+      );
+      return;
+    }
+
+    log.info('request started', { priority: job.priority });
+    const abort = new AbortController();
+    const onCancel = () => abort.abort(signal?.reason === 'timeout' ? 'timeout' : 'canceled');
+    signal?.addEventListener('abort', onCancel, { once: true });
+    const deadlineTimer =
+      job.deadline === null ? null : setTimeout(() => abort.abort('timeout'), job.deadline - now());
+    const progress = progressWriter(bull, deps.progressIntervalMs ?? 250);
+    let ending: Ending;
+    try {
+      const { model, parameters, propertyType } = deps.registry.resolve({
+        service_type: job.service_type,
+        service_name: job.service_name,
+        property_type: job.property_type,
+        parameters: job.parameters,
+      });
+      const result = await untilAborted(
+        deps.runner.run(
+          model.id,
+          {
+            property_type: propertyType,
+            subjects: job.subjects,
+            parameters,
+            ...(job.sample_size === undefined ? {} : { sample_size: job.sample_size }),
+          },
+          { signal: abort.signal, onProgress: progress.report, deadline: job.deadline },
+        ),
+        abort.signal,
+      );
+      ending = { status: 'completed', result };
+    } catch (err) {
+      if (abort.signal.aborted) {
+        const timedOut = abort.signal.reason === 'timeout';
+        ending = timedOut
+          ? {
+              status: 'timeout',
+              error: `Request timed out after ${formatSeconds(now() - job.created_at)} (processing for ${formatSeconds(now() - startedAt)})`,
+            }
+          : { status: 'canceled', error: 'Request was canceled while processing' };
+      } else {
+        ending = { status: 'failed', error: messageOf(err) };
+        log.warn('request failed', { err });
+      }
+    } finally {
+      if (deadlineTimer) clearTimeout(deadlineTimer);
+      signal?.removeEventListener('abort', onCancel);
+      await progress.flush();
+    }
+    await finish(ending, !claimed);
+  };
+
+  async function ensureRecord(
+    job: InferenceJob,
+    status: TerminalStatus,
+    startedAt: number,
+  ): Promise<void> {
+    if (status === 'completed') return; // only the worker that completed it has the result
+    const stored = await deps.store.get(job.request_id);
+    if (stored) return;
+    const record = terminalRecord(job, status, {
+      startedAt,
+      completedAt: now(),
+      error: defaultError(status),
+    });
+    await retryForever(() => deps.ledger.store(record), {
+      logger: deps.logger,
+      context: { request_id: job.request_id },
+    });
+  }
+
+  /** A payload no schema accepts still ends in a readable `failed`, never silence. */
+  async function endUnreadable(bull: Job, id: string, problem: string): Promise<void> {
+    deps.logger.error('job payload invalid', { request_id: id, problem });
+    const claim = await deps.ledger.claim(deps.kind, id, 'failed');
+    if (!claim.won) return;
+    const at = now();
+    const record: StatusRecord = {
+      request_id: id,
+      status: 'failed',
+      created_at: toIso(bull.timestamp),
+      completed_at: toIso(at),
+      elapsed_time: formatSeconds(at - bull.timestamp),
+      error: `Invalid job payload: ${problem}`,
+    };
+    await retryForever(() => deps.ledger.store(record), {
+      logger: deps.logger,
+      context: { request_id: id },
+    });
+  }
+}
+
+/**
+ * Rejects as soon as the signal aborts, even if the model keeps going: the request ends on
+ * time, and the model layer is responsible for stopping (or killing) what it runs.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function progressWriter(bull: Job, intervalMs: number) {
+  let last = 0;
+  let pending: { done: number; total: number } | null = null;
+  let writing: Promise<unknown> = Promise.resolve();
+  const write = (p: { done: number; total: number }) => {
+    last = Date.now();
+    pending = null;
+    writing = writing.then(() => bull.updateProgress(p)).catch(() => undefined);
+  };
+  return {
+    report(done: number, total: number) {
+      pending = { done, total };
+      if (Date.now() - last >= intervalMs) write(pending);
+    },
+    async flush() {
+      if (pending) write(pending);
+      await writing;
+    },
+  };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,51 @@
+import { builtinModels } from '@openad-async/catalog';
+import { ConfigError, loadConfig } from '@openad-async/config';
+import { createResultStore } from '@openad-async/results';
+import { createLogger } from '@openad-async/telemetry';
+
+import { InProcessRunner } from './in-process-runner';
+import { WorkerService } from './worker-service';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.log.level, service: 'worker' });
+  const service = new WorkerService({
+    config,
+    logger,
+    runner: new InProcessRunner(builtinModels),
+    store: createResultStore(config.results, logger),
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutdown requested', { signal });
+    service.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('shutdown failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  try {
+    await service.start();
+  } catch (err) {
+    logger.error('worker failed to start', { err });
+    await service.close(0).catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+void main();

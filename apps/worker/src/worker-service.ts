@@ -1,0 +1,197 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+
+import { Worker, type Job } from 'bullmq';
+import { ModelRegistry } from '@openad-async/catalog';
+import type { Config } from '@openad-async/config';
+import {
+  InferenceJob,
+  toIso,
+  type ServiceKind,
+  type WorkerHeartbeat,
+} from '@openad-async/contracts';
+import type { ModelRunner } from '@openad-async/models';
+import {
+  Backplane,
+  DeadlineReaper,
+  HeartbeatPublisher,
+  createRedis,
+  closeRedis,
+  terminalRecord,
+} from '@openad-async/queue';
+import type { ResultStore } from '@openad-async/results';
+import type { Logger } from '@openad-async/telemetry';
+import type { Redis } from 'ioredis';
+
+import { createProcessor } from './job-processor';
+
+export interface WorkerServiceOptions {
+  config: Config;
+  logger: Logger;
+  runner: ModelRunner;
+  store: ResultStore;
+  /** BullMQ lock and stall timings (ms); tests shorten them. */
+  bull?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number };
+  /** Deadline sweep period. @defaultValue 1000 */
+  reaperIntervalMs?: number;
+}
+
+/**
+ * One worker process: BullMQ workers on the configured queues, the model runner, heartbeats
+ * and the deadline reaper. start() brings them up; close() stops taking jobs, lets active ones
+ * finish within the grace period, then releases everything.
+ */
+export class WorkerService {
+  readonly id: string;
+  private backplane: Backplane | null = null;
+  private bullConnection: Redis | null = null;
+  private readonly workers = new Map<ServiceKind, Worker>();
+  private heartbeat: HeartbeatPublisher | null = null;
+  private reaper: DeadlineReaper | null = null;
+  private readonly startedAt = Date.now();
+  private active = 0;
+
+  constructor(private readonly o: WorkerServiceOptions) {
+    this.id =
+      o.config.worker.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.o;
+    const log = logger.child({ worker_id: this.id });
+    await this.o.store.start();
+    const backplane = new Backplane({
+      redisUrl: config.redis.url,
+      prefix: config.queue.prefix,
+      store: this.o.store,
+      logger: log,
+    });
+    this.backplane = backplane;
+    await backplane.start();
+    await this.o.runner.start();
+    const registry = new ModelRegistry(this.o.runner.definitions());
+
+    this.bullConnection = createRedis({
+      url: config.redis.url,
+      mode: 'blocking',
+      name: `openad-worker-${this.id}`,
+    });
+    this.bullConnection.on('error', (err) => log.warn('redis connection error', { err }));
+    for (const kind of config.worker.queues) {
+      const processor = createProcessor({
+        kind,
+        ledger: backplane.ledger,
+        store: this.o.store,
+        runner: this.o.runner,
+        registry,
+        logger: log,
+      });
+      const worker = new Worker(
+        kind,
+        async (job: Job, token?: string, signal?: AbortSignal) => {
+          this.active += 1;
+          try {
+            await processor(job, token, signal);
+          } finally {
+            this.active -= 1;
+          }
+        },
+        {
+          connection: this.bullConnection,
+          prefix: config.queue.prefix,
+          concurrency: config.worker.concurrency,
+          autorun: false,
+          ...this.o.bull,
+        },
+      );
+      worker.on('error', (err) => log.warn('bullmq worker error', { queue: kind, err }));
+      worker.on('failed', (job, err) => void this.onFailed(kind, job, err));
+      this.workers.set(kind, worker);
+    }
+    await backplane.cancelBus.subscribe((id) => {
+      for (const worker of this.workers.values()) worker.cancelJob(id, 'canceled');
+    });
+    this.heartbeat = new HeartbeatPublisher({
+      heartbeats: backplane.heartbeats,
+      intervalSeconds: config.worker.heartbeatIntervalSeconds,
+      snapshot: () => this.snapshot(),
+      logger: log,
+    });
+    await this.heartbeat.start();
+    this.reaper = new DeadlineReaper({
+      tracker: backplane.tracker,
+      kinds: config.worker.queues,
+      intervalMs: this.o.reaperIntervalMs ?? 1000,
+      logger: log,
+    });
+    this.reaper.start();
+    for (const worker of this.workers.values()) void worker.run();
+    log.info('worker started', {
+      queues: config.worker.queues,
+      concurrency: config.worker.concurrency,
+    });
+  }
+
+  snapshot(): WorkerHeartbeat {
+    return {
+      worker_id: this.id,
+      hostname: hostname(),
+      pid: process.pid,
+      started_at: toIso(this.startedAt),
+      queues: [...this.workers.keys()],
+      concurrency: this.o.config.worker.concurrency,
+      active_jobs: this.active,
+      models: this.o.runner.stats(),
+    };
+  }
+
+  /**
+   * A job BullMQ failed on its own (stalled too often after worker crashes) never reached our
+   * processor's ending, so record it here: an accepted request always ends readable.
+   */
+  private async onFailed(kind: ServiceKind, job: Job | undefined, err: Error): Promise<void> {
+    if (!job || !this.backplane) return;
+    const parsed = InferenceJob.safeParse(job.data);
+    if (!parsed.success) return;
+    const claim = await this.backplane.ledger
+      .claim(kind, parsed.data.request_id, 'failed')
+      .catch(() => null);
+    if (!claim?.won) return;
+    await this.backplane.ledger
+      .store(
+        terminalRecord(parsed.data, 'failed', {
+          completedAt: Date.now(),
+          ...(job.processedOn ? { startedAt: job.processedOn } : {}),
+          error: `Request failed in the queue: ${err.message}`,
+        }),
+      )
+      .catch((e: unknown) =>
+        this.o.logger.error('could not store failed record', { request_id: job.id, err: e }),
+      );
+  }
+
+  /** Stops taking jobs; active ones get `graceMs` to finish, then are handed back (stall). */
+  async close(graceMs = this.o.config.worker.shutdownGraceSeconds * 1000): Promise<void> {
+    const log = this.o.logger.child({ worker_id: this.id });
+    await this.reaper?.close();
+    const closing = Promise.all([...this.workers.values()].map((w) => w.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      closing.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      log.warn('shutdown grace over, handing active jobs back', { grace_ms: graceMs });
+      await Promise.all([...this.workers.values()].map((w) => w.close(true)));
+    }
+    await this.heartbeat?.close();
+    await this.o.runner.close();
+    await this.backplane?.close();
+    if (this.bullConnection) await closeRedis(this.bullConnection);
+    await this.o.store.close();
+    log.info('worker stopped');
+  }
+}

@@ -1,0 +1,3 @@
+export { models as builtinModels } from './builtins';
+export * from './model-registry';
+export * from './service-definitions';

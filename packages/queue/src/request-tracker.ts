@@ -1,0 +1,206 @@
+import {
+  ConflictError,
+  InferenceJob,
+  NotFoundError,
+  SERVICE_KINDS,
+  type ServiceKind,
+  type StatusRecord,
+  type TerminalStatus,
+} from '@openad-async/contracts';
+import type { Logger } from '@openad-async/telemetry';
+
+import type { CancelBus } from './cancel-bus';
+import { PENDING_STATES, type InferenceBullJob, type JobQueues } from './job-queues';
+import type { RecordStore } from './record-store';
+import { defaultError, liveRecord, terminalRecord } from './status-records';
+import type { TerminalLedger } from './terminal-ledger';
+
+export interface RequestTrackerOptions {
+  queues: JobQueues;
+  ledger: TerminalLedger;
+  store: RecordStore;
+  cancelBus: CancelBus;
+  logger: Logger;
+  /** Injected clock for tests. @defaultValue Date.now */
+  now?: () => number;
+}
+
+export type CancelOutcome = 'canceled' | 'cancel_requested';
+
+/**
+ * Answers status and cancel from shared state only (Redis, then the store), so any api replica
+ * answers the same. Also ends pending requests whose deadline passed, even with no worker up.
+ */
+export class RequestTracker {
+  private readonly now: () => number;
+
+  constructor(private readonly o: RequestTrackerOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  /** The status object, or null when the request is unknown or its record expired. */
+  async read(id: string): Promise<StatusRecord | null> {
+    const [found, ...claims] = await Promise.all([
+      this.o.queues.find(id),
+      ...SERVICE_KINDS.map((kind) => this.o.ledger.claimed(kind, id)),
+    ]);
+    const claim = claims.some((c) => c !== null);
+
+    if (claim) {
+      const stored = await this.o.store.get(id);
+      if (stored) return stored;
+      // Claimed, not yet stored: whoever claimed it is writing the record now, and the job
+      // stays in BullMQ until that write lands, so the live state below is still true.
+    }
+    if (!found) return claim ? null : this.o.store.get(id);
+
+    const parsed = InferenceJob.safeParse(found.job.data);
+    if (!parsed.success) {
+      this.o.logger.warn('job payload unreadable', { request_id: id });
+      return null;
+    }
+    const job = parsed.data;
+    const state = await stateOf(found.job);
+    if ((PENDING_STATES as readonly string[]).includes(state)) {
+      if (job.deadline !== null && job.deadline <= this.now()) {
+        return this.expire(found.kind, found.job, job);
+      }
+      return liveRecord(job, {}, this.now());
+    }
+    if (state === 'active') {
+      return liveRecord(
+        job,
+        { startedAt: found.job.processedOn ?? this.now(), ...progressOf(found.job) },
+        this.now(),
+      );
+    }
+    // Completed/failed leftovers: the record (if any) is the truth.
+    return this.o.store.get(id);
+  }
+
+  /**
+   * Cancels a request: a pending one is removed and recorded `canceled` now; a processing one
+   * is aborted on whichever worker holds it. Throws NotFound (unknown) or Conflict (finished).
+   */
+  async cancel(id: string): Promise<CancelOutcome> {
+    const found = await this.o.queues.find(id);
+    if (!found) {
+      const record = await this.read(id);
+      if (record)
+        throw new ConflictError('Request already finished', {
+          request_id: id,
+          status: record.status,
+        });
+      throw new NotFoundError('Request not found', { request_id: id });
+    }
+    const parsed = InferenceJob.safeParse(found.job.data);
+    if (!parsed.success) throw new NotFoundError('Request not found', { request_id: id });
+    const state = await stateOf(found.job);
+    if ((PENDING_STATES as readonly string[]).includes(state)) {
+      const ended = await this.end(
+        found.kind,
+        found.job,
+        parsed.data,
+        'canceled',
+        'Request was canceled while pending',
+      );
+      if (ended.status !== 'canceled') {
+        throw new ConflictError('Request already finished', {
+          request_id: id,
+          status: ended.status,
+        });
+      }
+      return 'canceled';
+    }
+    const claimed = await this.o.ledger.claimed(found.kind, id);
+    if (claimed)
+      throw new ConflictError('Request already finished', { request_id: id, status: claimed });
+    if (state !== 'active') throw new ConflictError('Request already finished', { request_id: id });
+    await this.o.cancelBus.publish(id);
+    return 'cancel_requested';
+  }
+
+  /** Ends pending requests whose deadline passed; returns how many it ended. */
+  async expireOverdue(kind: ServiceKind, limit = 100): Promise<number> {
+    const ids = await this.o.queues.overdue(kind, this.now(), limit);
+    let ended = 0;
+    for (const id of ids) {
+      const job = (await this.o.queues.queues[kind].getJob(id)) as InferenceBullJob | undefined;
+      const parsed = job ? InferenceJob.safeParse(job.data) : null;
+      if (
+        !job ||
+        !parsed?.success ||
+        !(PENDING_STATES as readonly string[]).includes(await stateOf(job))
+      ) {
+        // Gone, or running: the worker enforces the deadline of what it runs.
+        await this.o.queues.forgetDeadline(kind, id);
+        continue;
+      }
+      await this.expire(kind, job, parsed.data);
+      ended += 1;
+    }
+    return ended;
+  }
+
+  private expire(
+    kind: ServiceKind,
+    bull: InferenceBullJob,
+    job: InferenceJob,
+  ): Promise<StatusRecord> {
+    const waited = ((this.now() - job.created_at) / 1000).toFixed(1);
+    return this.end(
+      kind,
+      bull,
+      job,
+      'timeout',
+      `Request timed out after ${waited}s waiting in the queue`,
+    );
+  }
+
+  /** Claim → store → remove from the queue. A loser reads what the winner stored. */
+  private async end(
+    kind: ServiceKind,
+    bull: InferenceBullJob,
+    job: InferenceJob,
+    status: Exclude<TerminalStatus, 'completed'>,
+    error: string,
+  ): Promise<StatusRecord> {
+    const claim = await this.o.ledger.claim(kind, job.request_id, status);
+    if (!claim.won) {
+      const stored = await this.o.store.get(job.request_id);
+      return (
+        stored ??
+        terminalRecord(job, claim.existing, {
+          completedAt: this.now(),
+          error: defaultError(claim.existing),
+        })
+      );
+    }
+    // Record first, then remove: a status read never finds neither.
+    const stored = await this.o.ledger.store(
+      terminalRecord(job, status, { completedAt: this.now(), error }),
+    );
+    await bull.remove().catch(async () => {
+      // A worker took it between our read and the claim: it will see the claim and stop.
+      await this.o.cancelBus.publish(job.request_id);
+    });
+    this.o.logger.info('request ended', { request_id: job.request_id, status });
+    return stored;
+  }
+}
+
+async function stateOf(job: InferenceBullJob): Promise<string> {
+  // A job that never started is pending (it may start a moment after our read, which a poll
+  // then shows): skip the state lookup, a Lua call, for the common case.
+  if (job.processedOn === undefined || job.processedOn === null) return 'waiting';
+  return job.getState();
+}
+
+function progressOf(job: InferenceBullJob): { progress?: { done: number; total: number } } {
+  const p = job.progress as unknown;
+  if (p && typeof p === 'object' && 'done' in p && 'total' in p) {
+    const { done, total } = p as { done: unknown; total: unknown };
+    if (typeof done === 'number' && typeof total === 'number') return { progress: { done, total } };
+  }
+  return {};
+}

@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+import { loadConfig, type Config } from '@openad-async/config';
+import type { ModelDefinition } from '@openad-async/models';
+import { Backplane } from '@openad-async/queue';
+import { FsResultStore } from '@openad-async/results';
+import { silentLogger } from '@openad-async/telemetry';
+
+import { ApiServer } from '../../apps/api/src/api-server';
+import { InProcessRunner } from '../../apps/worker/src/in-process-runner';
+import { WorkerService } from '../../apps/worker/src/worker-service';
+
+import { testModels } from './test-models';
+
+export interface StackOptions {
+  /** Extra OPENAD_ASYNC_* variables. */
+  env?: Record<string, string>;
+  models?: readonly ModelDefinition[];
+}
+
+/**
+ * A real api (HTTP on a free port) and real workers on real Redis, isolated by a unique queue
+ * prefix and a temp results directory. Everything it starts, close() stops.
+ */
+export class TestStack {
+  readonly prefix = `t${randomBytes(5).toString('hex')}`;
+  readonly dir = mkdtempSync(join(tmpdir(), 'openad-test-'));
+  readonly config: Config;
+  private readonly apis: ApiServer[] = [];
+  private readonly workers: WorkerService[] = [];
+  private readonly backplanes: Backplane[] = [];
+  urls: string[] = [];
+
+  constructor(private readonly options: StackOptions = {}) {
+    this.config = loadConfig({
+      OPENAD_ASYNC_QUEUE_PREFIX: this.prefix,
+      OPENAD_ASYNC_RESULT_DIR: this.dir,
+      OPENAD_ASYNC_HEARTBEAT_INTERVAL_SECONDS: '0.5',
+      PORT: '0',
+      ...options.env,
+    });
+  }
+
+  get models(): readonly ModelDefinition[] {
+    return this.options.models ?? testModels;
+  }
+
+  get url(): string {
+    return this.urls[0]!;
+  }
+
+  store(): FsResultStore {
+    return new FsResultStore(
+      { dir: this.dir, ttlHours: this.config.results.ttlHours },
+      silentLogger,
+    );
+  }
+
+  async startApi(): Promise<string> {
+    const api = new ApiServer({
+      config: this.config,
+      logger: silentLogger,
+      store: this.store(),
+      models: this.models,
+      host: '127.0.0.1',
+    });
+    this.apis.push(api);
+    const { port } = await api.start();
+    const url = `http://127.0.0.1:${port}`;
+    this.urls.push(url);
+    return url;
+  }
+
+  async stopApi(index: number): Promise<void> {
+    await this.apis[index]?.close();
+  }
+
+  async startWorker(overrides: Partial<Config['worker']> = {}): Promise<WorkerService> {
+    const config = { ...this.config, worker: { ...this.config.worker, ...overrides } };
+    const worker = new WorkerService({
+      config,
+      logger: silentLogger,
+      runner: new InProcessRunner(this.models),
+      store: this.store(),
+      reaperIntervalMs: 200,
+    });
+    this.workers.push(worker);
+    await worker.start();
+    return worker;
+  }
+
+  /** Direct access to the shared state, for assertions. */
+  async backplane(): Promise<Backplane> {
+    const b = new Backplane({
+      redisUrl: this.config.redis.url,
+      prefix: this.prefix,
+      store: this.store(),
+      logger: silentLogger,
+    });
+    this.backplanes.push(b);
+    await b.start();
+    return b;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close(2000)));
+    await Promise.all(this.apis.map((a) => a.close()));
+    await Promise.all(this.backplanes.map((b) => b.close()));
+    const b = new Backplane({
+      redisUrl: this.config.redis.url,
+      prefix: this.prefix,
+      store: this.store(),
+      logger: silentLogger,
+    });
+    await b.start();
+    const keys = await b.redis.keys(`${this.prefix}:*`);
+    if (keys.length) await b.redis.del(...keys);
+    await b.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function http(
+  url: string,
+  init: { method?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: unknown; headers: Headers }> {
+  const res = await fetch(url, {
+    method: init.method ?? (init.body !== undefined || init.raw !== undefined ? 'POST' : 'GET'),
+    headers: { 'content-type': 'application/json', ...init.headers },
+    ...(init.raw !== undefined
+      ? { body: init.raw }
+      : init.body !== undefined
+        ? { body: JSON.stringify(init.body) }
+        : {}),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // text bodies (GET /health) stay text
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+export async function until<T>(
+  probe: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 10000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > end)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
