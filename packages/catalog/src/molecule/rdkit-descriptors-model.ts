@@ -1,12 +1,11 @@
-import { defineModel, type PropertyRow } from '@openad-async/models';
+import { defineModel } from '@openad-async/models';
 import { z } from 'zod';
 
+import { outcomeOf, propertyRows } from '../property-batch';
 import { MOLECULE_PROPERTIES, MoleculeFacts, isMoleculeProperty } from './molecule-properties';
 import { parseSmiles } from './parse-smiles';
 import { createQedCalculator } from './qed';
 import { loadRDKit } from './rdkit-module';
-
-type Outcome = { result: number | string } | { error: string };
 
 export const RdkitDescriptorParameters = z.object({});
 
@@ -32,33 +31,22 @@ export const rdkitDescriptorsModel = defineModel({
     const rdkit = await loadRDKit();
     const qed = createQedCalculator(rdkit);
     return {
-      async predict(input, ctx): Promise<PropertyRow[]> {
-        const properties = input.property_type;
-        const outcomes: Outcome[][] = [];
-        for (const [i, subject] of input.subjects.entries()) {
-          ctx.signal.throwIfAborted();
+      // async: an abort or a bug must reject the promise, never throw synchronously.
+      async predict(input, ctx) {
+        return propertyRows(input.subjects, input.property_type, ctx, (subject) => {
           const parsed = parseSmiles(rdkit, subject);
-          if (!parsed.ok) {
-            outcomes.push(properties.map(() => ({ error: parsed.error })));
-          } else {
-            const facts = new MoleculeFacts(rdkit, parsed.mol, qed);
-            try {
-              outcomes.push(properties.map((p) => evaluate(facts, p)));
-            } finally {
-              parsed.mol.delete();
-            }
+          if (!parsed.ok) return input.property_type.map(() => ({ error: parsed.error }));
+          const facts = new MoleculeFacts(rdkit, parsed.mol, qed);
+          try {
+            return input.property_type.map((p) =>
+              isMoleculeProperty(p)
+                ? outcomeOf(() => facts.value(p))
+                : { error: `unknown property ${p}` },
+            );
+          } finally {
+            parsed.mol.delete();
           }
-          ctx.progress(i + 1, input.subjects.length);
-        }
-        // Property-major, as OpenAD services answer: outer loop properties, inner subjects.
-        return properties.flatMap((property, p) =>
-          input.subjects.map((subject, s): PropertyRow => {
-            const outcome = outcomes[s]?.[p] ?? { error: 'not computed' };
-            return 'error' in outcome
-              ? { subject, property, result: null, error: outcome.error }
-              : { subject, property, result: outcome.result };
-          }),
-        );
+        });
       },
       unload() {
         qed.dispose();
@@ -66,12 +54,3 @@ export const rdkitDescriptorsModel = defineModel({
     };
   },
 });
-
-function evaluate(facts: MoleculeFacts, property: string): Outcome {
-  if (!isMoleculeProperty(property)) return { error: `unknown property ${property}` };
-  try {
-    return { result: facts.value(property) };
-  } catch (err) {
-    return { error: err instanceof Error ? err.message : String(err) };
-  }
-}
