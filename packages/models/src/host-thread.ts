@@ -45,6 +45,7 @@ function progressReporter(runId: number): {
   };
 }
 
+/** `input.parameters` arrive parsed (the caller resolves them with the model's schema). */
 async function predict(
   definition: ModelDefinition,
   model: LoadedModel,
@@ -55,17 +56,10 @@ async function predict(
   controllers.set(runId, controller);
   const progress = progressReporter(runId);
   try {
-    const parsed = await definition.parameters.safeParseAsync(input.parameters);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map(
-        (i) => `${i.path.join('.') || 'parameters'}: ${i.message}`,
-      );
-      throw new Error(`Invalid parameters for model "${definition.id}": ${problems.join('; ')}`);
-    }
-    const output = await model.predict(
-      { ...input, parameters: parsed.data },
-      { signal: controller.signal, progress: (done, total) => progress.report(done, total) },
-    );
+    const output = await model.predict(input, {
+      signal: controller.signal,
+      progress: (done, total) => progress.report(done, total),
+    });
     progress.flush();
     try {
       post({ type: 'result', runId, output });

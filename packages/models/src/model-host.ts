@@ -78,7 +78,8 @@ export class ModelHost implements LoadedHandle {
   /** Why the thread ends when this side ends it; null = it ended on its own (a crash). */
   private endingBecause: string | null = null;
   private readonly loaded: Promise<void>;
-  private readonly exited: Promise<void>;
+  /** Resolves once the thread has fully exited, however it ended. */
+  readonly exited: Promise<void>;
   private settleLoad: { resolve(): void; reject(error: Error): void } | null = null;
   private onUnloaded: (() => void) | null = null;
   private readonly abortGraceMs: number;

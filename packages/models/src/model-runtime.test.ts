@@ -10,7 +10,6 @@ import type { ModelRuntimeOptions } from './model-runtime';
 import { ModelRuntime } from './model-runtime';
 
 const fixtures = path.join(__dirname, '..', 'test-fixtures');
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const input = (subjects: string[], parameters: unknown = {}): PredictInput<unknown> => ({
   property_type: ['p'],
   subjects,
@@ -58,7 +57,7 @@ describe('ModelRuntime with real host threads', () => {
       (error: unknown) => error as ModelRunError,
     );
 
-  it('when a model runs, then parameters are parsed in its thread and progress flows back', async () => {
+  it('when a model runs in its thread, then its output and progress flow back', async () => {
     const rt = await start(['echo.js']);
     const progress: [number, number][] = [];
     const rows = await rt.run('echo', input(['C', 'CC', 'CCC'], { prefix: '>' }), {
@@ -70,7 +69,7 @@ describe('ModelRuntime with real host threads', () => {
     );
     expect(progress[0]).toEqual([1, 3]);
     expect(progress.at(-1)).toEqual([3, 3]);
-    expect(await rt.run('echo', input(['N']), live())).toEqual([
+    expect(await rt.run('echo', input(['N'], { prefix: '' }), live())).toEqual([
       { subject: 'N', property: 'echo', result: 'N' },
     ]);
     expect(rt.stats()).toMatchObject({ loaded_models: 1, misses: 1, hits: 1 });
@@ -80,22 +79,27 @@ describe('ModelRuntime with real host threads', () => {
 
   it('when a model ignores its abort, then its thread is killed at the deadline while another run completes', async () => {
     const rt = await start(['slow.js', 'echo.js']);
+    await rt.run('slow', input(['warm'], { ms: 0 }), live()); // loaded: the deadline hits the run
     const deadline = new AbortController();
-    const started = Date.now();
-    const timer = setTimeout(() => deadline.abort(new Error('processing deadline passed')), 300);
     const hung = failure(rt.run('slow', input(['C']), { signal: deadline.signal }));
-    await sleep(150);
+    let abortedAt = 0;
+    const timer = setTimeout(() => {
+      abortedAt = Date.now();
+      deadline.abort(new Error('processing deadline passed'));
+    }, 300);
     expect(await rt.run('echo', input(['meanwhile']), live())).toHaveLength(1);
-    expect(rt.stats().models.slow?.is_loading).toBe(false);
     const error = await hung;
+    const endedAt = Date.now();
     clearTimeout(timer);
     expect(error.message).toBe('processing deadline passed');
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(endedAt - abortedAt).toBeGreaterThanOrEqual(190); // the 200 ms grace, then the kill
+    expect(endedAt - abortedAt).toBeLessThan(1500);
     expect(Object.keys(rt.stats().models)).toEqual(['echo']);
     expect(await rt.run('slow', input(['C'], { ms: 0 }), live())).toEqual([
       { subject: 'C', property: 'p', result: 'done' },
     ]);
-    expect(rt.stats().misses).toBe(3); // slow, echo, slow again: the killed host was not reused
+    // slow, echo, slow again: the killed host was not reused.
+    expect(rt.stats()).toMatchObject({ misses: 3, hits: 1 });
   });
 
   it('when a model busy-loops, then the main thread keeps its timers', async () => {
@@ -108,19 +112,27 @@ describe('ModelRuntime with real host threads', () => {
     } finally {
       clearInterval(interval);
     }
-    expect(ticks).toBeGreaterThanOrEqual(15); // ~50 possible; a blocked loop would give 0-1
+    expect(ticks).toBeGreaterThanOrEqual(10); // ~50 possible; a blocked loop would give 0-1
   });
 
   it('when a cooperative model is aborted, then the run rejects with the reason and the host stays', async () => {
-    const rt = await start(['cooperative-slow.js']);
+    const rt = await start(['cooperative-slow.js'], { abortGraceMs: 1000 });
     const controller = new AbortController();
-    const running = failure(rt.run('cooperative-slow', input(['C']), controller));
-    await sleep(200);
-    const abortedAt = Date.now();
     const reason = new Error('canceled by user');
-    controller.abort(reason);
+    let abortedAt = 0;
+    const running = failure(
+      rt.run('cooperative-slow', input(['C']), {
+        signal: controller.signal,
+        // Abort mid-run: the first progress proves the model is loaded and working.
+        onProgress: () => {
+          if (abortedAt > 0) return;
+          abortedAt = Date.now();
+          controller.abort(reason);
+        },
+      }),
+    );
     expect(await running).toBe(reason);
-    expect(Date.now() - abortedAt).toBeLessThan(200); // stopped itself, before the grace kill
+    expect(Date.now() - abortedAt).toBeLessThan(1000); // stopped itself, before the grace kill
     expect(await rt.run('cooperative-slow', input(['C'], { steps: 2 }), live())).toHaveLength(1);
     expect(rt.stats()).toMatchObject({ misses: 1, hits: 1, loaded_models: 1 });
   });
@@ -133,13 +145,6 @@ describe('ModelRuntime with real host threads', () => {
     expect(error.message).toBe('cannot parse molecule "bad"');
     expect(await rt.run('throws', input(['C']), live())).toHaveLength(1);
     expect(rt.stats()).toMatchObject({ misses: 1, hits: 1 });
-  });
-
-  it('when parameters do not match the model schema, then MODEL_FAILED names the parameter', async () => {
-    const rt = await start(['echo.js']);
-    const error = await failure(rt.run('echo', input(['C'], { prefix: 5 }), live()));
-    expect(error.code).toBe('MODEL_FAILED');
-    expect(error.message).toMatch(/^Invalid parameters for model "echo": prefix: /);
   });
 
   it('when a thread exits or throws uncaught, then its runs fail with MODEL_CRASHED and the model loads anew', async () => {

@@ -92,7 +92,8 @@ export class ModelRuntime implements ModelRunner {
 
   /**
    * Acquires the model (loading it if needed), runs `predict` in its thread, releases it.
-   * `input.parameters` is parsed with the model's schema inside the thread: pass it unparsed.
+   * `input.parameters` must already be parsed with the model's schema (as the catalog's
+   * `ModelRegistry.resolve` returns them) and, like all of `input`, be structured-cloneable.
    */
   async run(
     modelId: string,
@@ -117,7 +118,7 @@ export class ModelRuntime implements ModelRunner {
     return this.manager.stats();
   }
 
-  /** Unloads every model and ends every host thread, including ones the manager dropped. */
+  /** Unloads every model and waits for every host thread to exit, including dropped ones. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -136,14 +137,13 @@ export class ModelRuntime implements ModelRunner {
           this.options.threadMaxOldGenerationMb === undefined
             ? (this.options.maxMemoryMb ?? null)
             : this.options.threadMaxOldGenerationMb,
-        onEnd: (ended) => {
-          this.hosts.delete(ended);
-          this.manager.discard(model.id, ended);
-        },
+        onEnd: (ended) => this.manager.discard(model.id, ended),
       },
       signal,
     );
-    if (host.alive) this.hosts.add(host);
+    // Kept until the thread has exited (a crashed one may still be exiting), so close() awaits it.
+    this.hosts.add(host);
+    void host.exited.then(() => this.hosts.delete(host));
     return host;
   }
 }

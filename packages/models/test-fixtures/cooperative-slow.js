@@ -8,7 +8,7 @@ module.exports = {
     'cooperative-slow',
     () => ({
       async predict(input, ctx) {
-        const steps = input.parameters.steps;
+        const steps = input.parameters.steps ?? 1000;
         for (let step = 1; step <= steps; step += 1) {
           await new Promise((resolve) => setTimeout(resolve, 10));
           ctx.signal.throwIfAborted();

@@ -9,7 +9,7 @@ const echo = propertyModel(
     async predict(input, ctx) {
       return input.subjects.map((subject, index) => {
         ctx.progress(index + 1, input.subjects.length);
-        return { subject, property: 'echo', result: `${input.parameters.prefix}${subject}` };
+        return { subject, property: 'echo', result: `${input.parameters.prefix ?? ''}${subject}` };
       });
     },
   }),

@@ -7,7 +7,7 @@ module.exports = propertyModel(
   'slow',
   () => ({
     async predict(input) {
-      const until = Date.now() + Math.min(input.parameters.ms, 20000);
+      const until = Date.now() + Math.min(input.parameters.ms ?? 20000, 20000);
       while (Date.now() < until) {
         // spin: blocks this thread's event loop like RDKit or ONNX would
       }
