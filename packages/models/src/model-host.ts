@@ -72,11 +72,13 @@ export function resolveHostThreadPath(): string {
 export class ModelHost implements LoadedHandle {
   /** Set once loaded; see `footprintMb` for how it is measured and how far off it can be. */
   measuredSizeMb: number | null = null;
+  private readonly worker: Worker;
   private state: 'loading' | 'ready' | 'unloading' | 'ended' = 'loading';
   private readonly runs = new Map<number, Run>();
   private nextRunId = 0;
   /** Why the thread ends when this side ends it; null = it ended on its own (a crash). */
   private endingBecause: string | null = null;
+  private ignoredAbort = false;
   private readonly loaded: Promise<void>;
   /** Resolves once the thread has fully exited, however it ended. */
   readonly exited: Promise<void>;
@@ -103,8 +105,6 @@ export class ModelHost implements LoadedHandle {
     return host;
   }
 
-  private readonly worker: Worker;
-
   private constructor(private readonly options: ModelHostOptions) {
     this.abortGraceMs = options.abortGraceMs ?? 1500;
     this.logger = options.logger.child({ model_id: options.modelId });
@@ -130,6 +130,11 @@ export class ModelHost implements LoadedHandle {
 
   get modelId(): string {
     return this.options.modelId;
+  }
+
+  /** True once the thread was ended because a run ignored its abort (its other runs died too). */
+  get endedByIgnoredAbort(): boolean {
+    return this.ignoredAbort;
   }
 
   /** Whether the thread still serves runs. */
@@ -218,6 +223,7 @@ export class ModelHost implements LoadedHandle {
       this.logger.warn('model ignored abort; terminating its thread', {
         grace_ms: this.abortGraceMs,
       });
+      this.ignoredAbort = true;
       void this.end(`another run of model "${this.modelId}" ignored an abort`);
     }, this.abortGraceMs);
   }

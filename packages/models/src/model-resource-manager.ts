@@ -7,6 +7,8 @@ import { EVICTION_STRATEGIES } from './eviction';
 import type { FreeMemoryProbe } from './memory-probe';
 import { createFreeMemoryProbe } from './memory-probe';
 import { ModelRunError } from './model-errors';
+import type { RoomLimits, RoomPlan } from './room-plan';
+import { describeLimits, planRoom, roundMb } from './room-plan';
 import { abortable, errorMessage } from './signals';
 
 /** What the manager needs to know of a model before loading it. */
@@ -82,15 +84,6 @@ interface Entry<H> {
   readonly abort: AbortController;
 }
 
-interface RoomPlan<H> {
-  fits: boolean;
-  victims: Entry<H>[];
-  /** Why it does not fit, in words for the NO_ROOM message. */
-  shortfall: string[];
-}
-
-const round1 = (mb: number): number => Math.round(mb * 10) / 10;
-
 /**
  * Decides which models are resident in one worker process: limits on count, summed size and
  * free-memory headroom; eviction of unpinned models by strategy; one load per model however many
@@ -114,9 +107,7 @@ export class ModelResourceManager<
   private evictions = 0;
   private loadFailures = 0;
   private closed = false;
-  private readonly maxModels: number;
-  private readonly maxMemoryMb: number | null;
-  private readonly headroomMb: number;
+  private readonly limits: RoomLimits;
   private readonly strategyName: EvictionStrategyName;
   private readonly freeMemoryMb: FreeMemoryProbe;
   private readonly now: () => number;
@@ -124,9 +115,11 @@ export class ModelResourceManager<
   private readonly logger: Logger;
 
   constructor(private readonly options: ModelResourceManagerOptions<M, H>) {
-    this.maxModels = options.maxModels ?? 5;
-    this.maxMemoryMb = options.maxMemoryMb ?? null;
-    this.headroomMb = options.memoryHeadroomMb ?? 1000;
+    this.limits = {
+      maxModels: options.maxModels ?? 5,
+      maxMemoryMb: options.maxMemoryMb ?? null,
+      memoryHeadroomMb: options.memoryHeadroomMb ?? 1000,
+    };
     this.strategyName = options.evictionStrategy ?? 'least_recently_used';
     this.freeMemoryMb = options.freeMemoryMb ?? createFreeMemoryProbe();
     this.now = options.now ?? Date.now;
@@ -157,8 +150,17 @@ export class ModelResourceManager<
       counted = true;
       if (entry !== undefined) return this.joinLoad(entry, signal);
       const estimate = this.estimateMb(model);
-      const plan = this.planRoom(estimate);
-      if (plan.fits) return this.joinLoad(this.startLoad(model, estimate, plan.victims), signal);
+      const plan = planRoom(
+        this.candidates(),
+        estimate,
+        this.freeMemoryMb() + this.unloadingMb,
+        this.limits,
+        EVICTION_STRATEGIES[this.strategyName],
+      );
+      if (plan.fits) {
+        const victims = plan.victims.map((victim) => victim.entry);
+        return this.joinLoad(this.startLoad(model, estimate, victims), signal);
+      }
       const cannotWait = this.noRoomMessage(model, estimate, plan, deadline);
       if (cannotWait !== null) throw new ModelRunError('NO_ROOM', cannotWait);
       await this.waitForChange(deadline, signal);
@@ -177,6 +179,12 @@ export class ModelResourceManager<
     this.notify();
   }
 
+  /**
+   * The cache in `/async/stats` shape. `hits` counts acquires that found the model loaded;
+   * `misses` all others, including acquires that joined a load already in flight; `use_count`
+   * counts leases since the model's current load; `load_time` is when the load started while it
+   * runs, then when it finished; `total_memory_mb` sums loaded models only.
+   */
   stats(): ModelCacheStats {
     const models: ModelCacheStats['models'] = {};
     let loaded = 0;
@@ -190,7 +198,7 @@ export class ModelResourceManager<
         loading += 1;
       }
       models[entry.id] = {
-        size_mb: round1(entry.sizeMb),
+        size_mb: roundMb(entry.sizeMb),
         load_time: new Date(entry.loadTime).toISOString(),
         last_used: new Date(entry.lastUsed).toISOString(),
         use_count: entry.useCount,
@@ -200,9 +208,9 @@ export class ModelResourceManager<
     return {
       loaded_models: loaded,
       loading_models: loading,
-      total_memory_mb: round1(totalMb),
-      max_models: this.maxModels,
-      max_memory_mb: this.maxMemoryMb,
+      total_memory_mb: roundMb(totalMb),
+      max_models: this.limits.maxModels,
+      max_memory_mb: this.limits.maxMemoryMb,
       eviction_strategy: this.strategyName,
       hits: this.hits,
       misses: this.misses,
@@ -284,72 +292,28 @@ export class ModelResourceManager<
     return this.lease(entry);
   }
 
-  /**
-   * Whether a model of `estimateMb` fits, and which unpinned models to evict so that it does.
-   * Evicts nothing when even evicting every candidate would not be enough.
-   */
-  private planRoom(estimateMb: number): RoomPlan<H> {
-    const strategy = EVICTION_STRATEGIES[this.strategyName];
-    let count = this.entries.size;
-    let memory = 0;
-    // Free memory the probe cannot see yet: evicted threads still exiting will return theirs,
-    // loads in flight have not taken theirs.
-    let free = this.freeMemoryMb() + this.unloadingMb;
-    const candidates = this.candidates();
-    for (const entry of this.entries.values()) {
-      memory += entry.sizeMb;
-      if (entry.state === 'loading') free -= entry.sizeMb;
-    }
-    const shortfall = (): string[] => {
-      const why: string[] = [];
-      if (count + 1 > this.maxModels) why.push(`${count} of ${this.maxModels} model slots taken`);
-      if (this.maxMemoryMb !== null && memory + estimateMb > this.maxMemoryMb) {
-        why.push(`${round1(memory)} MB of ${this.maxMemoryMb} MB memory taken`);
-      }
-      if (free - estimateMb < this.headroomMb) {
-        why.push(`${round1(free)} MB free would leave less than ${this.headroomMb} MB headroom`);
-      }
-      return why;
-    };
-    const victims: Entry<H>[] = [];
-    let why = shortfall();
-    while (why.length > 0) {
-      const victim = strategy(candidates);
-      if (victim === undefined) return { fits: false, victims: [], shortfall: why };
-      candidates.splice(candidates.indexOf(victim), 1);
-      victims.push(victim.entry);
-      count -= 1;
-      memory -= victim.sizeMb;
-      free += victim.sizeMb;
-      why = shortfall();
-    }
-    return { fits: true, victims, shortfall: [] };
-  }
-
   /** Null when waiting for a release may help; otherwise why the model cannot be placed now. */
   private noRoomMessage(
     model: M,
     estimateMb: number,
-    plan: RoomPlan<H>,
+    plan: RoomPlan<unknown>,
     deadline: number | null,
   ): string | null {
     const inUse = [...this.entries.values()].filter((e) => e.pins > 0 || e.state === 'loading');
-    const never = this.maxMemoryMb !== null && estimateMb > this.maxMemoryMb;
+    const cap = this.limits.maxMemoryMb;
+    const never = cap !== null && estimateMb > cap;
     const nothingToWaitFor = inUse.length === 0 && this.unloads.size === 0;
     const pastDeadline = deadline !== null && this.now() >= deadline;
     if (!never && !nothingToWaitFor && !pastDeadline) return null;
-    const limits =
-      `max_models=${this.maxModels}, max_memory_mb=${this.maxMemoryMb ?? 'none'}, ` +
-      `memory_headroom_mb=${this.headroomMb}`;
-    const held = inUse.map((e) => `${e.id} (${round1(e.sizeMb)} MB)`).join(', ') || 'none';
+    const held = inUse.map((e) => `${e.id} (${roundMb(e.sizeMb)} MB)`).join(', ') || 'none';
     const when = never
       ? 'it is larger than max_memory_mb'
       : nothingToWaitFor
         ? 'no model in use could free room'
         : 'still no room at the deadline';
     return (
-      `No room to load model "${model.id}" (${round1(estimateMb)} MB): ${when}; ` +
-      `${plan.shortfall.join('; ')}; limits ${limits}; in use: ${held}`
+      `No room to load model "${model.id}" (${roundMb(estimateMb)} MB): ${when}; ` +
+      `${plan.shortfall.join('; ')}; limits ${describeLimits(this.limits)}; in use: ${held}`
     );
   }
 
@@ -359,7 +323,7 @@ export class ModelResourceManager<
       this.evictions += 1;
       this.logger.info('model evicted', {
         model_id: victim.id,
-        size_mb: round1(victim.sizeMb),
+        size_mb: roundMb(victim.sizeMb),
         strategy: this.strategyName,
         for_model: model.id,
       });
@@ -389,15 +353,17 @@ export class ModelResourceManager<
       abort,
     };
     this.entries.set(model.id, entry);
-    this.logger.info('model loading', { model_id: model.id, size_mb: round1(estimateMb) });
+    this.logger.info('model loading', { model_id: model.id, size_mb: roundMb(estimateMb) });
     return entry;
   }
 
-  private onLoaded(entry: Entry<H>, handle: H): H {
+  private onLoaded(entry: Entry<H>, handle: H): H | Promise<never> {
     if (this.entries.get(entry.id) !== entry) {
-      // Closed while loading: nobody can use it.
-      void this.trackUnload(handle.unload(), 0, entry.id);
-      throw new Error('ModelResourceManager is closed');
+      // Closed while loading (a loader that ignored the abort): nobody can use it. `ready`
+      // settles only after the unload, so close() awaits it.
+      return this.trackUnload(handle.unload(), 0, entry.id).then(() => {
+        throw new Error('ModelResourceManager is closed');
+      });
     }
     entry.state = 'loaded';
     entry.handle = handle;
@@ -409,7 +375,7 @@ export class ModelResourceManager<
     }
     this.logger.info('model loaded', {
       model_id: entry.id,
-      size_mb: round1(entry.sizeMb),
+      size_mb: roundMb(entry.sizeMb),
       load_ms: entry.loadTime - entry.loadStarted,
     });
     this.trimToMemoryLimit();
@@ -418,6 +384,7 @@ export class ModelResourceManager<
   }
 
   private onLoadFailed(entry: Entry<H>, error: unknown): never {
+    if (this.closed) throw new Error('ModelResourceManager is closed'); // aborted, not failed
     if (this.entries.get(entry.id) === entry) this.entries.delete(entry.id);
     this.loadFailures += 1;
     this.notify();
@@ -432,11 +399,12 @@ export class ModelResourceManager<
 
   /** A measured size above the declared one may push the total over the cap: evict to get back. */
   private trimToMemoryLimit(): void {
-    if (this.maxMemoryMb === null) return;
+    const cap = this.limits.maxMemoryMb;
+    if (cap === null) return;
     const strategy = EVICTION_STRATEGIES[this.strategyName];
     let memory = 0;
     for (const entry of this.entries.values()) memory += entry.sizeMb;
-    while (memory > this.maxMemoryMb) {
+    while (memory > cap) {
       const victim = strategy(this.candidates())?.entry;
       if (victim === undefined) return;
       this.entries.delete(victim.id);
@@ -444,7 +412,7 @@ export class ModelResourceManager<
       memory -= victim.sizeMb;
       this.logger.info('model evicted', {
         model_id: victim.id,
-        size_mb: round1(victim.sizeMb),
+        size_mb: roundMb(victim.sizeMb),
         strategy: this.strategyName,
         reason: 'measured sizes exceed max_memory_mb',
       });

@@ -202,6 +202,18 @@ describe('ModelRuntime with real host threads', () => {
     expect(rt.stats().models['cooperative-slow']?.use_count).toBe(2);
   });
 
+  it('when closed while a model loads, then the load is abandoned, the run fails and no thread is left', async () => {
+    const rt = await start(['lifecycle.js']);
+    const running = failure(rt.run('slow-load', input(['C']), live()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(rt.stats().loading_models).toBe(1);
+    const closing = Date.now();
+    await rt.close();
+    expect(Date.now() - closing).toBeLessThan(1000); // not the fixture's 10 s load
+    expect((await running).message).toMatch(/closed/);
+    expect(rt.stats()).toMatchObject({ loading_models: 0, load_failures: 0 });
+  });
+
   it('when a model id is unknown, then UNKNOWN_MODEL', async () => {
     const rt = await start(['echo.js']);
     expect((await failure(rt.run('nope', input([]), live()))).code).toBe('UNKNOWN_MODEL');

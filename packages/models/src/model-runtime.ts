@@ -108,6 +108,11 @@ export class ModelRuntime implements ModelRunner {
       try {
         if (!lease.handle.alive && attempt === 1) continue;
         return await lease.handle.predict(input, { signal, onProgress });
+      } catch (error) {
+        // A run that shared a thread with a run that ignored its abort died with that thread
+        // through no fault of its own: give it one more go on a fresh host.
+        if (attempt === 1 && !signal.aborted && lease.handle.endedByIgnoredAbort) continue;
+        throw error;
       } finally {
         lease.release();
       }
