@@ -43,10 +43,11 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-# Code stays owned by root and read-only to the process; it runs as `node` (uid 1000).
+# Code stays owned by root and read-only to the process; it runs as the image's `node` user,
+# by number so Kubernetes can verify runAsNonRoot.
 COPY --from=deps /app ./
 COPY --from=build /out/ ./
-USER node
+USER 1000:1000
 EXPOSE 8080 9464
 # Probes the API (the default command). The worker serves /healthz on
 # OPENAD_ASYNC_WORKER_METRICS_PORT: docker-compose.yml overrides this check for it.

@@ -225,7 +225,7 @@ const broken: [title: string, edits: Edit[], expected: RegExp][] = [
   // Dockerfile and .dockerignore
   [
     'Dockerfile: running as root',
-    [['Dockerfile', 'USER node', 'USER root']],
+    [['Dockerfile', 'USER 1000:1000', 'USER root']],
     /Dockerfile: final stage runs as root/,
   ],
   [
