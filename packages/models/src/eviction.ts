@@ -70,7 +70,8 @@ export const leastFrequentlyUsed: EvictionStrategy = pickFirst(then(byUseCount, 
 /** Evicts the largest entry (frees the most with one eviction); ties go to the least recently used. */
 export const largestSize: EvictionStrategy = pickFirst(then(bySizeDescending, byLastUsed));
 
-export const EVICTION_STRATEGIES: Readonly<Record<EvictionStrategyName, EvictionStrategy>> = {
+/** The strategy for each name (config exports the names as `EVICTION_STRATEGIES`). */
+export const EVICTION_STRATEGY_BY_NAME: Readonly<Record<EvictionStrategyName, EvictionStrategy>> = {
   least_recently_used: leastRecentlyUsed,
   least_frequently_used: leastFrequentlyUsed,
   largest_size: largestSize,

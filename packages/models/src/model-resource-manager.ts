@@ -3,7 +3,7 @@ import type { Logger } from '@openad-async/telemetry';
 import { silentLogger } from '@openad-async/telemetry';
 
 import type { EvictionCandidate, EvictionStrategyName } from './eviction';
-import { EVICTION_STRATEGIES } from './eviction';
+import { EVICTION_STRATEGY_BY_NAME } from './eviction';
 import type { FreeMemoryProbe } from './memory-probe';
 import { createFreeMemoryProbe } from './memory-probe';
 import { ModelRunError } from './model-errors';
@@ -155,7 +155,7 @@ export class ModelResourceManager<
         estimate,
         this.freeMemoryMb() + this.unloadingMb,
         this.limits,
-        EVICTION_STRATEGIES[this.strategyName],
+        EVICTION_STRATEGY_BY_NAME[this.strategyName],
       );
       if (plan.fits) {
         const victims = plan.victims.map((victim) => victim.entry);
@@ -401,7 +401,7 @@ export class ModelResourceManager<
   private trimToMemoryLimit(): void {
     const cap = this.limits.maxMemoryMb;
     if (cap === null) return;
-    const strategy = EVICTION_STRATEGIES[this.strategyName];
+    const strategy = EVICTION_STRATEGY_BY_NAME[this.strategyName];
     let memory = 0;
     for (const entry of this.entries.values()) memory += entry.sizeMb;
     while (memory > cap) {
