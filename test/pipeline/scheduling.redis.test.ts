@@ -147,6 +147,18 @@ describe('processing timeouts and cancels on a worker', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
+  it('when a model blocks its thread past the deadline, then the request ends timeout and the worker serves the next', async () => {
+    const started = Date.now();
+    const hung = await submit(url, { timeout_seconds: 0.5 }, { busy_ms: 20000 });
+    const s = await until(() => status(url, hung), terminal, 5000);
+    expect(s.status).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(3000);
+    const next = await submit(url, {}, {});
+    const served = await until(() => status(url, next), terminal, 5000);
+    expect(served).toMatchObject({ status: 'completed' });
+    expect(served).not.toHaveProperty('error');
+  });
+
   it('when a processing request is canceled, then it is aborted on its worker and ends canceled', async () => {
     const id = await submit(url, {}, { delay_ms: 10000 });
     await until(

@@ -137,7 +137,7 @@ describe('submission modes and status', () => {
       required_parameters: [],
       subject: 'SMILES',
     });
-    expect(Object.keys(echoDef.parameters as object)).toEqual(['delay_ms', 'fail']);
+    expect(Object.keys(echoDef.parameters as object)).toEqual(['delay_ms', 'fail', 'busy_ms']);
     expect((echoDef.parameters as Record<string, { type: string }>).fail!.type).toBe('boolean');
   });
 

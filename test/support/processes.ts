@@ -35,13 +35,19 @@ export function startApp(app: 'api' | 'worker', env: Record<string, string>): Ru
 }
 
 /** Waits until the process prints a line matching `pattern`. */
-export async function waitForOutput(p: RunningProcess, pattern: RegExp, timeoutMs = 15000): Promise<RegExpMatchArray> {
+export async function waitForOutput(
+  p: RunningProcess,
+  pattern: RegExp,
+  timeoutMs = 15000,
+): Promise<RegExpMatchArray> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const m = p.output().match(pattern);
     if (m) return m;
     if (Date.now() > end || p.child.exitCode !== null) {
-      throw new Error(`no output matching ${pattern} (exit ${p.child.exitCode}); output:\n${p.output()}`);
+      throw new Error(
+        `no output matching ${pattern} (exit ${p.child.exitCode}); output:\n${p.output()}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -4,21 +4,22 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 import { loadConfig, type Config } from '@openad-async/config';
-import type { ModelDefinition } from '@openad-async/models';
+import { loadModelModules, ModelRuntime } from '@openad-async/models';
 import { Backplane } from '@openad-async/queue';
 import { FsResultStore } from '@openad-async/results';
 import { silentLogger } from '@openad-async/telemetry';
 
 import { ApiServer } from '../../apps/api/src/api-server';
-import { InProcessRunner } from '../../apps/worker/src/in-process-runner';
 import { WorkerService } from '../../apps/worker/src/worker-service';
 
-import { testModels } from './test-models';
+/** Plain-JS test models (threads load JavaScript): see test/fixtures/pipeline-models.js. */
+export const PIPELINE_MODELS = join(__dirname, '..', 'fixtures', 'pipeline-models.js');
 
 export interface StackOptions {
   /** Extra OPENAD_ASYNC_* variables. */
   env?: Record<string, string>;
-  models?: readonly ModelDefinition[];
+  /** Model modules the api and workers load. @defaultValue [PIPELINE_MODELS] */
+  modules?: readonly string[];
 }
 
 /**
@@ -44,8 +45,8 @@ export class TestStack {
     });
   }
 
-  get models(): readonly ModelDefinition[] {
-    return this.options.models ?? testModels;
+  get modules(): readonly string[] {
+    return this.options.modules ?? [PIPELINE_MODELS];
   }
 
   get url(): string {
@@ -60,11 +61,12 @@ export class TestStack {
   }
 
   async startApi(): Promise<string> {
+    const models = (await loadModelModules(this.modules)).flatMap((m) => m.definitions);
     const api = new ApiServer({
       config: this.config,
       logger: silentLogger,
       store: this.store(),
-      models: this.models,
+      models,
       host: '127.0.0.1',
     });
     this.apis.push(api);
@@ -83,7 +85,15 @@ export class TestStack {
     const worker = new WorkerService({
       config,
       logger: silentLogger,
-      runner: new InProcessRunner(this.models),
+      runner: new ModelRuntime({
+        modules: this.modules,
+        maxModels: config.models.maxModels,
+        maxMemoryMb: config.models.maxMemoryMb,
+        memoryHeadroomMb: 0,
+        evictionStrategy: config.models.evictionStrategy,
+        abortGraceMs: 300,
+        logger: silentLogger,
+      }),
       store: this.store(),
       reaperIntervalMs: 200,
     });

@@ -1,5 +1,6 @@
-import { builtinModels } from '@openad-async/catalog';
+import { builtinModulePath } from '@openad-async/catalog';
 import { ConfigError, loadConfig, type Config } from '@openad-async/config';
+import { loadModelModules } from '@openad-async/models';
 import { createResultStore } from '@openad-async/results';
 import { createLogger } from '@openad-async/telemetry';
 
@@ -17,11 +18,20 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.log.level, service: 'api' });
+  let models;
+  try {
+    // The same modules the workers load, so the api accepts exactly what they can run.
+    const modules = await loadModelModules([builtinModulePath(), ...config.models.plugins]);
+    models = modules.flatMap((m) => m.definitions);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
   const server = new ApiServer({
     config,
     logger,
     store: createResultStore(config.results, logger),
-    models: builtinModels,
+    models,
   });
   let stopping = false;
   const stop = (signal: string) => {

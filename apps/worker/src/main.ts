@@ -1,9 +1,8 @@
-import { builtinModels } from '@openad-async/catalog';
 import { ConfigError, loadConfig } from '@openad-async/config';
 import { createResultStore } from '@openad-async/results';
 import { createLogger } from '@openad-async/telemetry';
 
-import { InProcessRunner } from './in-process-runner';
+import { createModelRuntime } from './model-runtime-factory';
 import { WorkerService } from './worker-service';
 
 async function main(): Promise<void> {
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
   const service = new WorkerService({
     config,
     logger,
-    runner: new InProcessRunner(builtinModels),
+    runner: createModelRuntime(config, logger),
     store: createResultStore(config.results, logger),
   });
   let stopping = false;
