@@ -16,14 +16,17 @@ describe('the api and worker as real processes', () => {
     ['worker', 'OPENAD_ASYNC_MAX_WORKERS', '0', 'must be a whole number from 1'],
     ['api', 'OPENAD_ASYNC_EVICTION_STRATEGY', 'random', 'must be one of'],
     ['worker', 'OPENAD_ASYNC_RESULT_STORE', 's3', 'OPENAD_ASYNC_S3_BUCKET'],
-  ] as const)('when %s starts with %s=%s, then it exits 2 with one line naming it', async (app, name, value, rule) => {
-    const p = startApp(app, { [name]: value });
-    expect(await p.exited).toBe(2);
-    const out = p.output().trim();
-    expect(out.split('\n')).toHaveLength(1);
-    expect(out).toContain(name);
-    expect(out).toContain(rule);
-  });
+  ] as const)(
+    'when %s starts with %s=%s, then it exits 2 with one line naming it',
+    async (app, name, value, rule) => {
+      const p = startApp(app, { [name]: value });
+      expect(await p.exited).toBe(2);
+      const out = p.output().trim();
+      expect(out.split('\n')).toHaveLength(1);
+      expect(out).toContain(name);
+      expect(out).toContain(rule);
+    },
+  );
 
   it('when both run and the worker gets SIGTERM mid-job, then the job finishes, the worker exits 0, and the api answers', async () => {
     const env = {
@@ -58,7 +61,10 @@ describe('the api and worker as real processes', () => {
       expect(done.body).toMatchObject({ status: 'completed' });
       const rows = (done.body as { result: Array<{ property: string; result: unknown }> }).result;
       expect(rows).toHaveLength(900);
-      expect(rows[0]).toMatchObject({ property: 'molecular_weight', result: expect.closeTo(16.043, 2) });
+      expect(rows[0]).toMatchObject({
+        property: 'molecular_weight',
+        result: expect.closeTo(16.043, 2),
+      });
       expect(worker.output()).toContain('"message":"worker stopped"');
     } finally {
       await worker.stop();
