@@ -25,6 +25,7 @@ import {
   dig,
   dockerBytes,
   durationSeconds,
+  hostOf,
   isObj,
   num,
   readIfExists,
@@ -267,7 +268,7 @@ export function checkCompose(
     const backends = [config.redis.url, config.results.s3?.endpoint ?? null];
     for (const url of backends) {
       if (url === null) continue;
-      const host = new URL(url).hostname;
+      const host = hostOf(url) ?? url;
       if (!services[host]) {
         p.add(where, `${url} names host ${host}, which is not a service in ${COMPOSE_FILE}`);
       } else if (deps.get(host) !== 'service_healthy') {
@@ -345,9 +346,7 @@ function checkRedis(
   apps: AppService[],
   here: (n: string) => string,
 ): void {
-  const hosts = new Set(
-    apps.flatMap((a) => (a.config ? [new URL(a.config.redis.url).hostname] : [])),
-  );
+  const hosts = new Set(apps.flatMap((a) => (a.config ? [hostOf(a.config.redis.url) ?? ''] : [])));
   const redis = svcs.filter(([n, s]) => hosts.has(n) || /^redis(:|$)/.test(str(s.image) ?? ''));
   if (redis.length === 0) p.add(COMPOSE_FILE, 'no Redis service');
   for (const [name, svc] of redis) {

@@ -22,10 +22,9 @@ describe('the deployment files in this checkout', () => {
 
   test('the built-in kustomize renderer gives the objects kubectl kustomize gives', () => {
     const dirs = findKustomizations(path.join(REPO, 'infra'));
-    expect(dirs.map((d) => path.relative(REPO, d))).toEqual([
-      'infra/base',
-      'infra/overlays/production',
-    ]);
+    expect(dirs.map((d) => path.relative(REPO, d))).toEqual(
+      expect.arrayContaining(['infra/base', 'infra/overlays/production']),
+    );
     for (const dir of dirs) {
       const builtin = render(dir, 'builtin', path.join(REPO, 'infra'));
       expect(builtin.length).toBeGreaterThan(5);

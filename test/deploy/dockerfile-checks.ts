@@ -38,8 +38,7 @@ export function parseDockerfile(text: string): { args: Record<string, string>; s
   const logical: string[] = [];
   let cur = '';
   for (const raw of text.split('\n')) {
-    if (/^\s*#/.test(raw) && cur === '') continue;
-    if (/^\s*#/.test(raw)) continue; // comment inside a continuation
+    if (/^\s*#/.test(raw)) continue; // comments, also inside a continued instruction
     const line = raw.replace(/\s+$/, '');
     if (line.endsWith('\\')) {
       cur += `${line.slice(0, -1)} `;

@@ -92,6 +92,15 @@ export function durationSeconds(d: unknown): number | undefined {
 
 export const MiB = 2 ** 20;
 
+/** The host of a URL, or undefined when it does not parse. */
+export function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Splits a shell-ish command line: whitespace, single and double quotes. Enough for manifests. */
 export function shellSplit(line: string): string[] {
   const out: string[] = [];
