@@ -102,6 +102,19 @@ describe('ModelRuntime with real host threads', () => {
     expect(rt.stats()).toMatchObject({ misses: 3, hits: 1 });
   });
 
+  it('when a run waits behind a run that ignores its abort, then it is retried on a fresh host', async () => {
+    const rt = await start(['slow.js']);
+    await rt.run('slow', input(['warm'], { ms: 0 }), live());
+    const deadline = new AbortController();
+    const hung = failure(rt.run('slow', input(['C']), { signal: deadline.signal }));
+    // Queued in the same thread behind the busy loop; dies with it when the thread is killed.
+    const queued = rt.run('slow', input(['D'], { ms: 0 }), live());
+    setTimeout(() => deadline.abort(new Error('processing deadline passed')), 200);
+    expect((await hung).message).toBe('processing deadline passed');
+    expect(await queued).toEqual([{ subject: 'D', property: 'p', result: 'done' }]);
+    expect(rt.stats()).toMatchObject({ misses: 2, loaded_models: 1 });
+  });
+
   it('when a model busy-loops, then the main thread keeps its timers', async () => {
     const rt = await start(['slow.js']);
     await rt.run('slow', input(['warm'], { ms: 0 }), live()); // load outside the measured window
