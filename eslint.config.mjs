@@ -35,5 +35,11 @@ export default tseslint.config(
     files: ['scripts/**', 'bench/**', '**/*.test.ts', 'test/**', 'jest.config.js', '**/cli/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // Plain CommonJS model modules: worker threads load them without a build.
+    files: ['examples/**/*.js', 'test/fixtures/**/*.js', 'packages/*/test-fixtures/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   prettier,
 );
