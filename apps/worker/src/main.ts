@@ -22,6 +22,10 @@ async function main(): Promise<void> {
     logger,
     runner: createModelRuntime(config, logger),
     store: createResultStore(config.results, logger),
+    bull: {
+      lockDuration: config.worker.lockDurationMs,
+      stalledInterval: config.worker.stalledIntervalMs,
+    },
   });
   let stopping = false;
   const stop = (signal: string) => {

@@ -92,6 +92,8 @@ describe('loadConfig', () => {
     ['OPENAD_ASYNC_RESULT_STORE', 'gcs', 'must be one of fs, s3'],
     ['OPENAD_ASYNC_WORKER_QUEUES', 'property,other', 'property and/or generation'],
     ['PORT', '70000', 'from 0 to 65535'],
+    ['OPENAD_ASYNC_LOCK_DURATION_MS', '500', 'whole number >= 1000'],
+    ['OPENAD_ASYNC_STALLED_INTERVAL_MS', '2.5s', 'whole number >= 1000'],
   ])('when %s=%s, then start stops with a message naming it', (name, value, rule) => {
     let error: unknown;
     try {
@@ -104,6 +106,18 @@ describe('loadConfig', () => {
     expect(message).toContain(name);
     expect(message).toContain(JSON.stringify(value));
     expect(message).toContain(rule);
+  });
+
+  it('when the BullMQ lock and stall timings are unset or set, then they are in ms with defaults of 30 s', () => {
+    expect(loadConfig({}).worker).toMatchObject({
+      lockDurationMs: 30000,
+      stalledIntervalMs: 30000,
+    });
+    const c = loadConfig({
+      OPENAD_ASYNC_LOCK_DURATION_MS: '4000',
+      OPENAD_ASYNC_STALLED_INTERVAL_MS: '1500',
+    });
+    expect(c.worker).toMatchObject({ lockDurationMs: 4000, stalledIntervalMs: 1500 });
   });
 
   it('when the store is s3 without a bucket, then it names the missing bucket', () => {

@@ -79,6 +79,9 @@ const EnvSchema = z.object({
   }),
   [`${P}SHUTDOWN_GRACE_SECONDS`]: envNumber({ min: 0 }),
   [`${P}HEARTBEAT_INTERVAL_SECONDS`]: envNumber({ min: 0, exclusiveMin: true }),
+  // BullMQ renews a lock every lockDuration/2; much below a second, a busy event loop loses it.
+  [`${P}LOCK_DURATION_MS`]: envInt({ min: 1000 }),
+  [`${P}STALLED_INTERVAL_MS`]: envInt({ min: 1000 }),
   [`${P}PLUGINS`]: envList(),
   [`${P}WORKER_METRICS_PORT`]: envInt({ min: 0, max: 65535 }),
   [`${P}API_KEYS`]: envList({
@@ -122,6 +125,10 @@ export interface Config {
     shutdownGraceSeconds: number;
     /** @defaultValue 5 */
     heartbeatIntervalSeconds: number;
+    /** BullMQ job lock; a dead worker's job is free for others once it lapses. @defaultValue 30000 */
+    lockDurationMs: number;
+    /** How often BullMQ looks for jobs whose lock lapsed (stalled). @defaultValue 30000 */
+    stalledIntervalMs: number;
     /** Port of the worker's own /metrics and /healthz; null = not served. @defaultValue null */
     metricsPort: number | null;
   };
@@ -215,6 +222,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       id: e[`${P}WORKER_ID`] ?? null,
       shutdownGraceSeconds: e[`${P}SHUTDOWN_GRACE_SECONDS`] ?? 30,
       heartbeatIntervalSeconds: e[`${P}HEARTBEAT_INTERVAL_SECONDS`] ?? 5,
+      lockDurationMs: e[`${P}LOCK_DURATION_MS`] ?? 30000,
+      stalledIntervalMs: e[`${P}STALLED_INTERVAL_MS`] ?? 30000,
       metricsPort: e[`${P}WORKER_METRICS_PORT`] ?? null,
     },
     models: {
