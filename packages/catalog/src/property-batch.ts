@@ -1,21 +1,26 @@
 import type { PredictContext, PropertyRow } from '@openad-async/models';
 
+import { EventLoopYield } from './event-loop-yield';
+
 export type PropertyOutcome = { result: unknown } | { error: string };
 
 /**
  * Runs a property model over a batch: `evaluate` computes every asked property of one subject
- * (so what they share is parsed once), the abort signal is checked between subjects, progress is
- * reported after each. Rows come out property-major, as OpenAD services answer: outer loop over
+ * (so what they share is parsed once), the abort signal is checked between subjects (yielding to
+ * the event loop now and then so that an abort message can arrive), progress is reported after
+ * each. Rows come out property-major, as OpenAD services answer: outer loop over
  * properties, inner over subjects. A subject's error stays in its own rows.
  */
-export function propertyRows(
+export async function propertyRows(
   subjects: readonly unknown[],
   properties: readonly string[],
   ctx: PredictContext,
   evaluate: (subject: unknown) => PropertyOutcome[],
-): PropertyRow[] {
+): Promise<PropertyRow[]> {
   const outcomes: PropertyOutcome[][] = [];
+  const loop = new EventLoopYield();
   for (const [i, subject] of subjects.entries()) {
+    await loop.maybeYield();
     ctx.signal.throwIfAborted();
     outcomes.push(evaluate(subject));
     ctx.progress(i + 1, subjects.length);
