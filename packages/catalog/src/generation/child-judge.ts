@@ -38,9 +38,23 @@ export class ChildJudge {
       if (mol.get_num_atoms(true) > MAX_HEAVY_ATOMS) return null;
       if (this.rejects.some((q) => mol.get_substruct_match(q) !== '{}')) return null;
       const smiles = mol.get_smiles();
-      return smiles.includes('.') ? null : smiles;
+      return smiles.includes('.') || !this.roundTrips(smiles) ? null : smiles;
     } finally {
       mol.delete();
+    }
+  }
+
+  /**
+   * The GA re-reads members from their SMILES (to score, to cut), so a child whose canonical
+   * SMILES RDKit cannot read back to itself (rare aromaticity corner cases) is not kept.
+   */
+  private roundTrips(smiles: string): boolean {
+    const again = parseSmiles(this.rdkit, smiles);
+    if (!again.ok) return false;
+    try {
+      return again.mol.get_smiles() === smiles;
+    } finally {
+      again.mol.delete();
     }
   }
 
