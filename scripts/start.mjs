@@ -2,9 +2,9 @@
 // `npm start`: build if needed, make sure Redis answers (starting a private one if we can),
 // then run the API and one worker in the foreground. Ctrl-C stops everything cleanly.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,16 +27,14 @@ function pingRedis(url) {
 }
 
 function onPath(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
-const build = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-b', 'tsconfig.json'], {
-  cwd: root,
-  stdio: 'inherit',
-});
-if (build.status !== 0) {
-  console.error('Build failed; fix the errors above (or run `npm ci` first).');
-  process.exit(1);
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, cmd), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 const children = [];
@@ -81,6 +79,15 @@ if (!(await pingRedis(redisUrl))) {
   );
 }
 
+const build = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-b', 'tsconfig.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (build.status !== 0) {
+  console.error('Build failed; fix the errors above (or run `npm ci` first).');
+  stopRedis().then(() => process.exit(1));
+}
+
 const env = { ...process.env, OPENAD_ASYNC_REDIS_URL: redisUrl };
 for (const app of ['api', 'worker']) {
   const child = spawn(process.execPath, [join(root, `apps/${app}/dist/main.js`)], {
@@ -110,13 +117,16 @@ async function stop(exitCode = 0) {
         }),
     ),
   );
-  if (redis) {
-    await new Promise((resolve) => {
-      redis.once('exit', resolve);
-      redis.kill('SIGTERM');
-    });
-  }
+  await stopRedis();
   process.exit(exitCode);
+}
+
+async function stopRedis() {
+  if (!redis || redis.exitCode !== null) return;
+  await new Promise((resolve) => {
+    redis.once('exit', resolve);
+    redis.kill('SIGTERM');
+  });
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));

@@ -21,7 +21,12 @@ export interface PredictInput<P> {
 }
 
 export interface PredictContext {
-  /** Aborted on deadline or cancel; a model checks it between units of work. */
+  /**
+   * Aborted on deadline or cancel; a model checks it between units of work. The abort arrives
+   * as a message to the model's thread, so a model must yield to its event loop now and then
+   * (e.g. `await` a resolved timer every few ms of work) to see it; one that never yields is
+   * stopped by terminating its thread after a grace period, which also unloads it.
+   */
   signal: AbortSignal;
   /** Reports progress (subjects done, generations done, …). Cheap to call often. */
   progress(done: number, total: number): void;
