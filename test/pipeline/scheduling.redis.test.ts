@@ -110,6 +110,26 @@ describe('timeouts, cancel and the queue cap with no worker running', () => {
     expect(bad.body).toMatchObject({ detail: { code: 'BAD_REQUEST' } });
   });
 
+  it('when a legacy request waits, then get_result warns it is in the queue; once canceled, error is an object', async () => {
+    const legacy = await http(`${url}/service`, {
+      body: {
+        service_type: 'get_molecule_property',
+        service_name: 'test echo',
+        parameters: { property_type: ['length'], subjects: ['C'] },
+        async: true,
+      },
+    });
+    const id = legacy.body as string;
+    const get = () => http(`${url}/service`, { body: { service_type: 'get_result', url: id } });
+    expect((await get()).body).toEqual({ warning: { reason: 'job is still in the queue' } });
+    await http(`${url}/async/cancel/${id}`, { method: 'DELETE' });
+    const after = await get();
+    expect(after.status).toBe(200);
+    expect(after.body).toEqual({
+      error: { reason: 'Request was canceled while pending', status: 'canceled' },
+    });
+  });
+
   it('when MAX_QUEUE_SIZE requests are pending, then a submission gets 503 with Retry-After and is not enqueued', async () => {
     const b = await stack.backplane();
     const before = await b.queues.pendingCount('property');
