@@ -6,3 +6,4 @@ export * from './service-request';
 export * from './service-types';
 export * from './stats';
 export * from './status';
+export * from './status-events';

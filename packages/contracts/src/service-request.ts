@@ -95,3 +95,5 @@ export const ServiceRequest = z
     }
   });
 export type ServiceRequest = z.output<typeof ServiceRequest>;
+/** The body as a client may send it (before defaults and coercions). */
+export type ServiceRequestInput = z.input<typeof ServiceRequest>;
