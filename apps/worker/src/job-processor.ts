@@ -12,6 +12,7 @@ import type { ModelRunner } from '@openad-async/models';
 import {
   defaultError,
   terminalRecord,
+  type ClaimResult,
   type RecordStore,
   type TerminalLedger,
 } from '@openad-async/queue';
@@ -29,6 +30,16 @@ export interface ProcessorDeps {
   /** Progress writes to Redis at most this often. @defaultValue 250 */
   progressIntervalMs?: number;
   now?: () => number;
+  /** Told when a job starts running and when this worker ends it (metrics). @defaultValue none */
+  observer?: JobObserver;
+}
+
+/** Timings of the jobs this worker runs, for metrics; implementations must not throw. */
+export interface JobObserver {
+  /** A job starts its model run, `waitedMs` after it was submitted. */
+  started(job: InferenceJob, waitedMs: number): void;
+  /** This worker ended a job; `processingMs` is null when it ended without running. */
+  ended(job: InferenceJob, status: TerminalStatus, processingMs: number | null): void;
 }
 
 type Ending = { status: TerminalStatus; result?: unknown; error?: string };
@@ -54,10 +65,11 @@ export function createProcessor(deps: ProcessorDeps) {
     const job = parsed.data;
     const log = deps.logger.child({ request_id: id, service: job.service_name, queue: deps.kind });
     const startedAt = bull.processedOn ?? now();
+    let running = false;
 
     const finish = async (ending: Ending, claimFirst = true): Promise<void> => {
       if (claimFirst) {
-        const claim = await deps.ledger.claim(deps.kind, id, ending.status);
+        const claim = await claimPatiently(id, ending.status, log);
         if (!claim.won) {
           // Someone else ended it (a cancel or timeout at the api); make sure its record exists.
           await ensureRecord(job, claim.existing, startedAt);
@@ -75,9 +87,15 @@ export function createProcessor(deps: ProcessorDeps) {
         context: { request_id: id },
       });
       log.info('request ended', { status: ending.status, processing_ms: now() - startedAt });
+      deps.observer?.ended(job, ending.status, running ? now() - startedAt : null);
     };
 
-    const claimed = await deps.ledger.claimed(deps.kind, id);
+    // A Redis blip here must not fail the job (BullMQ would end it `failed`): wait it out.
+    const claimed = await retryForever(() => deps.ledger.claimed(deps.kind, id), {
+      logger: log,
+      context: { request_id: id },
+      what: 'terminal claim read',
+    });
     if (claimed) {
       const stored = await deps.store.get(id);
       if (stored) return;
@@ -99,6 +117,8 @@ export function createProcessor(deps: ProcessorDeps) {
     }
 
     log.info('request started', { priority: job.priority });
+    running = true;
+    deps.observer?.started(job, startedAt - job.created_at);
     const abort = new AbortController();
     const onCancel = () => abort.abort(signal?.reason === 'timeout' ? 'timeout' : 'canceled');
     signal?.addEventListener('abort', onCancel, { once: true });
@@ -147,6 +167,33 @@ export function createProcessor(deps: ProcessorDeps) {
     }
     await finish(ending, !claimed);
   };
+
+  /**
+   * The terminal claim, waiting out a Redis outage as the record write does: if the claim threw
+   * instead, BullMQ would end the job `failed` and a finished model's result would be lost.
+   * An attempt that failed may still have run in Redis (the reply lost with the connection), so
+   * a later attempt finding a claim of the same status treats it as its own; if another process
+   * made that claim, it ended the request the same way, and the count is still one.
+   */
+  async function claimPatiently(
+    id: string,
+    status: TerminalStatus,
+    log: Logger,
+  ): Promise<ClaimResult> {
+    let unsure = false;
+    return retryForever(
+      async () => {
+        try {
+          const claim = await deps.ledger.claim(deps.kind, id, status);
+          return !claim.won && unsure && claim.existing === status ? { won: true } : claim;
+        } catch (err) {
+          unsure = true;
+          throw err;
+        }
+      },
+      { logger: log, context: { request_id: id }, what: 'terminal claim' },
+    );
+  }
 
   async function ensureRecord(
     job: InferenceJob,

@@ -8,6 +8,8 @@ export interface RetryOptions {
   logger: Logger;
   /** Log context (request_id, …). */
   context: Record<string, unknown>;
+  /** What is retried, for the log. @defaultValue 'result store write' */
+  what?: string;
 }
 
 /**
@@ -22,7 +24,7 @@ export async function retryForever<T>(operation: () => Promise<T>, o: RetryOptio
     try {
       return await operation();
     } catch (err) {
-      o.logger.warn('result store write failed, retrying', {
+      o.logger.warn(`${o.what ?? 'result store write'} failed, retrying`, {
         ...o.context,
         attempt,
         delay_ms: delay,
