@@ -26,8 +26,8 @@ export class JobQueues {
   readonly queues: Readonly<Record<ServiceKind, Queue>>;
 
   constructor(private readonly options: JobQueuesOptions) {
-    const make = (kind: ServiceKind) =>
-      new Queue(kind, {
+    const make = (kind: ServiceKind) => {
+      const queue = new Queue(kind, {
         connection: options.redis,
         prefix: options.keys.prefix,
         defaultJobOptions: {
@@ -37,6 +37,11 @@ export class JobQueues {
           attempts: 1,
         },
       });
+      // The shared connection's owner logs its errors; without a listener BullMQ prints each
+      // failed reconnect of an outage to stderr, twice, as a stack trace.
+      queue.on('error', () => undefined);
+      return queue;
+    };
     this.queues = { property: make('property'), generation: make('generation') };
   }
 

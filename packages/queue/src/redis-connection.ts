@@ -19,8 +19,10 @@ export function createRedis(options: RedisConnectionOptions): Redis {
     maxRetriesPerRequest: blocking ? null : 1,
     enableReadyCheck: true,
     connectionName: options.name,
-    // Reconnect quickly but not in a tight loop.
-    retryStrategy: (times) => Math.min(200 + times * 100, 2000),
+    // Reconnect quickly but not in a tight loop. While disconnected, ioredis fails a fail-fast
+    // connection's queued commands only every (maxRetriesPerRequest + 1) failed reconnects, so
+    // its cap bounds how long a request waits for its 503 (about 2 s).
+    retryStrategy: (times) => Math.min(200 + times * 100, blocking ? 2000 : 1000),
     ...(blocking ? {} : { connectTimeout: 2000, commandTimeout: 5000 }),
   });
 }
@@ -53,4 +55,38 @@ export async function closeRedis(redis: Redis): Promise<void> {
   } else {
     redis.disconnect();
   }
+}
+
+/** Socket errors that mean "the other side cannot be reached right now". */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Whether an error means a backend (Redis, or the result store behind a socket) is out of reach,
+ * so the caller should retry later, rather than a bug. Covers what ioredis throws on a fail-fast
+ * connection during an outage: MaxRetriesPerRequestError, "Connection is closed.", "Command
+ * timed out", and raw socket errors (also as a `cause`).
+ */
+export function isConnectionError(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; depth += 1) {
+    const { name, code, message, cause } = e as {
+      name?: unknown;
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+    };
+    if (name === 'MaxRetriesPerRequestError') return true;
+    if (message === 'Connection is closed.' || message === 'Command timed out') return true;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+    e = cause;
+  }
+  return false;
 }

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { OpenadError, RetryLaterError, ValidationError } from '@openad-async/contracts';
+import { isConnectionError } from '@openad-async/queue';
 import type { Logger } from '@openad-async/telemetry';
 
 /**
@@ -40,6 +41,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 /** Body-parser and other framework errors carry a status and a type; map the ones users cause. */
 function toOpenadError(err: unknown): OpenadError | null {
   if (err instanceof OpenadError) return err;
+  // Redis or the result store out of reach is an outage, not our bug: 503 and retry later.
+  if (isConnectionError(err)) {
+    return new RetryLaterError('UNAVAILABLE', 'Service temporarily unavailable, try again', 5);
+  }
   if (err && typeof err === 'object' && 'type' in err) {
     const e = err as { type?: string; status?: number; message?: string; limit?: number };
     switch (e.type) {

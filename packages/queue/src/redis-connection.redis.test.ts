@@ -1,0 +1,56 @@
+import { createServer } from 'node:net';
+
+import { closeRedis, createRedis, isConnectionError } from './redis-connection';
+
+/** A loopback port with nothing listening. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+describe('isConnectionError', () => {
+  it('when a fail-fast connection has no Redis to talk to, then its command fails fast with an error that counts as unreachable', async () => {
+    const redis = createRedis({ url: `redis://127.0.0.1:${await deadPort()}` });
+    redis.on('error', () => undefined);
+    const started = Date.now();
+    let error: unknown;
+    try {
+      await redis.get('anything');
+    } catch (e) {
+      error = e;
+    }
+    const ended = new Promise((resolve) => redis.once('end', resolve));
+    await closeRedis(redis);
+    await ended;
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(isConnectionError(error)).toBe(true);
+  });
+
+  it('when Redis answers with an error of its own, then that is not an outage', async () => {
+    const redis = createRedis({ url: 'redis://127.0.0.1:6379' });
+    let error: unknown;
+    try {
+      await redis.call('NO-SUCH-COMMAND');
+    } catch (e) {
+      error = e;
+    } finally {
+      await closeRedis(redis);
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect(isConnectionError(error)).toBe(false);
+  });
+
+  it.each([
+    ['a socket error code', true, Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })],
+    ['a wrapped socket error', true, new Error('S3 put', { cause: { code: 'ECONNRESET' } })],
+    ['a closed connection', true, new Error('Connection is closed.')],
+    ['a plain bug', false, new TypeError("Cannot read properties of undefined (reading 'x')")],
+    ['a file error', false, Object.assign(new Error('open'), { code: 'ENOENT' })],
+    ['not an error', false, 'ECONNREFUSED'],
+  ] as const)('when the error is %s, then isConnectionError says %s', (_what, expected, error) => {
+    expect(isConnectionError(error)).toBe(expected);
+  });
+});
