@@ -47,7 +47,12 @@ export class RequestTracker {
     const claim = claims.some((c) => c !== null);
 
     if (claim) {
-      const stored = await this.o.store.get(id);
+      const stored = await this.o.store.get(id).catch((err: unknown) => {
+        // Store out of reach: while the job is in BullMQ the claimer is still retrying the
+        // write, so the live state below is the truth; without the job, only the record is.
+        if (found) return null;
+        throw err;
+      });
       if (stored) return stored;
       // Claimed, not yet stored: whoever claimed it is writing the record now, and the job
       // stays in BullMQ until that write lands, so the live state below is still true.
