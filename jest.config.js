@@ -21,7 +21,13 @@ module.exports = {
     '<rootDir>/test/**/*.test.ts',
     '<rootDir>/examples/**/*.test.ts',
   ],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Slow fault-injection tests and the soak (test/faults/*.fault.test.ts) run only under
+  // `npm run test:faults`, which sets OPENAD_FAULT_TESTS=1.
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '/dist/',
+    ...(process.env.OPENAD_FAULT_TESTS === '1' ? [] : ['\\.fault\\.test\\.ts$']),
+  ],
   // Tests import sibling packages from source so one copy of each class exists per test run.
   moduleNameMapper: Object.fromEntries(
     workspaces.map((w) => [`^@openad-async/${w}$`, `<rootDir>/packages/${w}/src/index.ts`]),
