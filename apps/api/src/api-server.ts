@@ -9,6 +9,7 @@ import type { ResultStore } from '@openad-async/results';
 import type { Logger } from '@openad-async/telemetry';
 
 import { createApp } from './app';
+import { answerClientErrors } from './http/error-handler';
 import { DoneWaiter } from './services/done-waiter';
 
 export interface ApiServerOptions {
@@ -62,6 +63,7 @@ export class ApiServer {
       ],
     });
     const server = app.listen(config.api.port, this.o.host ?? '0.0.0.0');
+    answerClientErrors(server);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);

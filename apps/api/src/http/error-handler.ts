@@ -1,3 +1,6 @@
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+
 import type { ErrorRequestHandler } from 'express';
 import { OpenadError, RetryLaterError, ValidationError } from '@openad-async/contracts';
 import { isConnectionError } from '@openad-async/queue';
@@ -45,8 +48,17 @@ function toOpenadError(err: unknown): OpenadError | null {
   if (isConnectionError(err)) {
     return new RetryLaterError('UNAVAILABLE', 'Service temporarily unavailable, try again', 5);
   }
-  if (err && typeof err === 'object' && 'type' in err) {
-    const e = err as { type?: string; status?: number; message?: string; limit?: number };
+  // Express and body-parser mark the client's mistakes with a 4xx `status` (http-errors), with
+  // a `type` for the body-parser ones; a broken %-escape in a path or an undecodable gzip body
+  // carries only the status.
+  if (err && typeof err === 'object' && ('type' in err || 'status' in err)) {
+    const e = err as {
+      type?: string;
+      status?: number;
+      message?: string;
+      limit?: number;
+      expose?: boolean;
+    };
     switch (e.type) {
       case 'entity.parse.failed':
         return new ValidationError([
@@ -67,9 +79,36 @@ function toOpenadError(err: unknown): OpenadError | null {
         return new OpenadError('BAD_REQUEST', 400, 'Request aborted');
       default:
         if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-          return new OpenadError('BAD_REQUEST', e.status, 'Bad request');
+          // http-errors sets `expose` on 4xx messages meant for the client.
+          const message = e.expose && e.message ? `Bad request: ${e.message.slice(0, 200)}` : '';
+          return new OpenadError('BAD_REQUEST', e.status, message || 'Bad request');
         }
     }
   }
   return null;
+}
+
+/**
+ * Requests Node's HTTP parser rejects (oversized or malformed headers, unknown methods) never
+ * reach Express; Node would answer a bare 400/431. Answer them in the same `{"detail": …}` shape.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // As Node's default: nobody to answer.
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, error] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request headers too large']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request not received in time']
+          : [400, 'Malformed HTTP request'];
+    const body = JSON.stringify({ detail: { error, code: 'BAD_REQUEST' } });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }
