@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { WaitingError, type Job } from 'bullmq';
 import {
   InferenceJob,
   formatSeconds,
@@ -27,6 +27,11 @@ export interface ProcessorDeps {
   runner: ModelRunner;
   registry: ModelRegistry;
   logger: Logger;
+  /**
+   * Aborted when the worker shuts down past its grace period: a job still running goes back to
+   * waiting for another worker instead of ending here.
+   */
+  handBack?: AbortSignal;
   /** Progress writes to Redis at most this often. @defaultValue 250 */
   progressIntervalMs?: number;
   now?: () => number;
@@ -51,7 +56,7 @@ type Ending = { status: TerminalStatus; result?: unknown; error?: string };
 export function createProcessor(deps: ProcessorDeps) {
   const now = deps.now ?? Date.now;
 
-  return async function process(bull: Job, _token?: string, signal?: AbortSignal): Promise<void> {
+  return async function process(bull: Job, token?: string, signal?: AbortSignal): Promise<void> {
     const id = String(bull.id);
     const parsed = InferenceJob.safeParse(bull.data);
     if (!parsed.success) {
@@ -116,10 +121,13 @@ export function createProcessor(deps: ProcessorDeps) {
       return;
     }
 
+    if (deps.handBack?.aborted) return handBack(bull, token, log);
     log.info('request started', { priority: job.priority });
     running = true;
     deps.observer?.started(job, startedAt - job.created_at);
     const abort = new AbortController();
+    const onHandBack = () => abort.abort('handback');
+    deps.handBack?.addEventListener('abort', onHandBack, { once: true });
     const onCancel = () => abort.abort(signal?.reason === 'timeout' ? 'timeout' : 'canceled');
     signal?.addEventListener('abort', onCancel, { once: true });
     const deadlineTimer =
@@ -163,8 +171,11 @@ export function createProcessor(deps: ProcessorDeps) {
     } finally {
       if (deadlineTimer) clearTimeout(deadlineTimer);
       signal?.removeEventListener('abort', onCancel);
+      deps.handBack?.removeEventListener('abort', onHandBack);
       await progress.flush();
     }
+    // Whatever the run came to, it was cut short for shutdown: another worker runs it again.
+    if (deps.handBack?.aborted) return handBack(bull, token, log);
     await finish(ending, !claimed);
   };
 
@@ -233,6 +244,21 @@ export function createProcessor(deps: ProcessorDeps) {
       context: { request_id: id },
     });
   }
+}
+
+/**
+ * Puts a job back in its queue (its priority kept) for another worker and ends this run without
+ * an ending; WaitingError tells BullMQ the job was moved, not failed. If the move fails, the job
+ * keeps its lock until this process is gone, then the stalled-job check hands it back.
+ */
+async function handBack(bull: Job, token: string | undefined, log: Logger): Promise<never> {
+  try {
+    if (token !== undefined) await bull.moveToWait(token);
+    log.info('request handed back on shutdown');
+  } catch (err) {
+    log.warn('hand back failed; the job runs again elsewhere once its lock lapses', { err });
+  }
+  throw new WaitingError();
 }
 
 /**

@@ -49,6 +49,8 @@ export class WorkerService {
   private heartbeat: HeartbeatPublisher | null = null;
   private reaper: DeadlineReaper | null = null;
   private readonly startedAt = Date.now();
+  /** Aborted when the shutdown grace is over: processors hand their jobs back. */
+  private readonly handBack = new AbortController();
   private active = 0;
 
   constructor(private readonly o: WorkerServiceOptions) {
@@ -82,6 +84,7 @@ export class WorkerService {
         kind,
         ledger: backplane.ledger,
         store: this.o.store,
+        handBack: this.handBack.signal,
         runner: this.o.runner,
         registry,
         logger: log,
@@ -170,7 +173,7 @@ export class WorkerService {
       );
   }
 
-  /** Stops taking jobs; active ones get `graceMs` to finish, then are handed back (stall). */
+  /** Stops taking jobs; active ones get `graceMs` to finish, then go back to waiting. */
   async close(graceMs = this.o.config.worker.shutdownGraceSeconds * 1000): Promise<void> {
     const log = this.o.logger.child({ worker_id: this.id });
     await this.reaper?.close();
@@ -185,7 +188,11 @@ export class WorkerService {
     clearTimeout(timer);
     if (timedOut) {
       log.warn('shutdown grace over, handing active jobs back', { grace_ms: graceMs });
-      await Promise.all([...this.workers.values()].map((w) => w.close(true)));
+      // BullMQ's close(true) after a close() only returns the first close's promise: it forces
+      // nothing. The processors move their jobs back to waiting themselves and return; one
+      // stuck in a store retry is left behind (its job stalls and runs again elsewhere).
+      this.handBack.abort();
+      await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     }
     await this.heartbeat?.close();
     await this.o.runner.close();
