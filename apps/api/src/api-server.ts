@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ModelRegistry } from '@openad-async/catalog';
 import type { Config } from '@openad-async/config';
 import type { ModelDefinition } from '@openad-async/models';
-import { Backplane, DeadlineReaper } from '@openad-async/queue';
+import { Backplane, DeadlineReaper, StatusEventHub } from '@openad-async/queue';
 import type { ResultStore } from '@openad-async/results';
 import type { Logger } from '@openad-async/telemetry';
 
@@ -27,6 +27,7 @@ export class ApiServer {
   private backplane: Backplane | null = null;
   private waiter: DoneWaiter | null = null;
   private reaper: DeadlineReaper | null = null;
+  private events: StatusEventHub | null = null;
   private server: Server | null = null;
 
   constructor(private readonly o: ApiServerOptions) {}
@@ -40,10 +41,21 @@ export class ApiServer {
       prefix: config.queue.prefix,
       store,
       logger,
+      webhooks: {
+        maxAttempts: config.webhooks.maxAttempts,
+        backoffMs: config.webhooks.backoffSeconds * 1000,
+      },
     });
     await this.backplane.start();
     this.waiter = new DoneWaiter({ backplane: this.backplane, logger });
+    this.events = new StatusEventHub({
+      redisUrl: config.redis.url,
+      queues: this.backplane.queues,
+      redis: this.backplane.redis,
+      logger,
+    });
     await this.waiter.start();
+    await this.events.start();
     this.reaper = new DeadlineReaper({
       tracker: this.backplane.tracker,
       kinds: ['property', 'generation'],
@@ -57,6 +69,7 @@ export class ApiServer {
       registry,
       backplane,
       waiter: this.waiter,
+      events: this.events,
       probes: [
         { name: 'redis', check: () => backplane.ping() },
         { name: 'result_store', check: () => store.ping() },
@@ -81,6 +94,8 @@ export class ApiServer {
       : Promise.resolve();
     // Sync waiters answer 504 with their request_id (the job goes on), freeing connections.
     await this.waiter?.close();
+    // Open event streams end now, so their connections do not hold the server open.
+    await this.events?.close();
     if (server) {
       server.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;

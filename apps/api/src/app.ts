@@ -4,14 +4,16 @@ import express, { type Express } from 'express';
 import type { ModelRegistry } from '@openad-async/catalog';
 import type { Config } from '@openad-async/config';
 import { NotFoundError } from '@openad-async/contracts';
-import type { Backplane } from '@openad-async/queue';
+import type { Backplane, StatusEventHub } from '@openad-async/queue';
 import type { Logger } from '@openad-async/telemetry';
 
 import { errorHandler } from './http/error-handler';
 import { route } from './http/handler';
+import { statusEvents } from './routes/events';
 import { health, healthz, readyz, type ReadinessProbe } from './routes/health';
 import { listServices, postService } from './routes/service';
 import { cancelRequest, getStatus } from './routes/status';
+import { webhookSecret } from './routes/webhook-secret';
 import type { DoneWaiter } from './services/done-waiter';
 import { collectStats } from './services/stats';
 
@@ -22,6 +24,8 @@ export interface AppDeps {
   backplane: Backplane;
   waiter: DoneWaiter;
   probes: ReadinessProbe[];
+  /** Live status events (SSE), owned by the api server. */
+  events: StatusEventHub;
 }
 
 /** Routes every probe uses; deployment checks compare manifests against these. */
@@ -61,6 +65,16 @@ export function createApp(deps: AppDeps): Express {
   app.get('/service', route(listServices(serviceDeps)));
   app.post('/service', route(postService(serviceDeps)));
   app.get('/async/status/:id', route(getStatus(tracker)));
+  app.get('/async/webhook-secret', route(webhookSecret(deps.config)));
+  app.get(
+    '/async/status/:id/events',
+    statusEvents({
+      hub: deps.events,
+      tracker,
+      logger: deps.logger,
+      heartbeatMs: deps.config.events.heartbeatSeconds * 1000,
+    }),
+  );
   const cancel = route(
     cancelRequest(tracker, async (id) => {
       const record = await deps.waiter.wait(id, CANCEL_WAIT_MS);

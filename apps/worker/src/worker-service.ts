@@ -24,6 +24,7 @@ import type { Logger } from '@openad-async/telemetry';
 import type { Redis } from 'ioredis';
 
 import { createProcessor } from './job-processor';
+import { WebhookDelivery } from './webhook-delivery';
 
 export interface WorkerServiceOptions {
   config: Config;
@@ -48,6 +49,7 @@ export class WorkerService {
   private readonly workers = new Map<ServiceKind, Worker>();
   private heartbeat: HeartbeatPublisher | null = null;
   private reaper: DeadlineReaper | null = null;
+  private webhookDelivery: WebhookDelivery | null = null;
   private readonly startedAt = Date.now();
   /** Aborted when the shutdown grace is over: processors hand their jobs back. */
   private readonly handBack = new AbortController();
@@ -67,6 +69,10 @@ export class WorkerService {
       prefix: config.queue.prefix,
       store: this.o.store,
       logger: log,
+      webhooks: {
+        maxAttempts: config.webhooks.maxAttempts,
+        backoffMs: config.webhooks.backoffSeconds * 1000,
+      },
     });
     this.backplane = backplane;
     await backplane.start();
@@ -128,6 +134,17 @@ export class WorkerService {
       logger: log,
     });
     this.reaper.start();
+    // Callbacks of requests that ended anywhere (here, another worker, an api) go out from here.
+    this.webhookDelivery = new WebhookDelivery({
+      connection: this.bullConnection,
+      prefix: config.queue.prefix,
+      store: this.o.store,
+      logger: log,
+      secret: config.webhooks.secret,
+      allowPrivate: config.webhooks.allowPrivate,
+      timeoutMs: config.webhooks.timeoutSeconds * 1000,
+    });
+    this.webhookDelivery.start();
     for (const worker of this.workers.values()) void worker.run();
     log.info('worker started', {
       queues: config.worker.queues,
@@ -194,6 +211,7 @@ export class WorkerService {
       this.handBack.abort();
       await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     }
+    await this.webhookDelivery?.close();
     await this.heartbeat?.close();
     await this.o.runner.close();
     await this.backplane?.close();

@@ -4,3 +4,4 @@ export * from './openad-client';
 export { SseParser, type SseMessage } from './sse-parser';
 export { EventStreamUnavailableError, type StatusStreamOptions } from './status-stream';
 export * from './types';
+export * from './webhook-verify';

@@ -133,6 +133,12 @@ export class OpenadClient {
     };
   }
 
+  /** The signing secret of this client's key, to verify its callbacks (see verifyWebhook). */
+  async webhookSecret(signal?: AbortSignal): Promise<string> {
+    const answer = await this.transport.json('/async/webhook-secret', signal ? { signal } : {});
+    return (answer.body as { secret: string }).secret;
+  }
+
   /** `GET /async/stats`. */
   async stats(signal?: AbortSignal): Promise<StatsResponse> {
     return (await this.transport.json('/async/stats', signal ? { signal } : {}))
@@ -162,6 +168,7 @@ export class OpenadClient {
         use_enhanced_async: true,
         ...(o.priority === undefined ? {} : { priority: o.priority }),
         ...(o.timeoutSeconds === undefined ? {} : { timeout_seconds: o.timeoutSeconds }),
+        ...(o.callbackUrl === undefined ? {} : { callback_url: o.callbackUrl }),
       } satisfies ServiceRequestInput,
       ...(o.signal ? { signal: o.signal } : {}),
     });

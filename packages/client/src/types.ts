@@ -13,6 +13,12 @@ export interface SubmitOptions {
   priority?: PriorityName;
   /** Seconds from submission after which the request ends `timeout`. @defaultValue the service's default */
   timeoutSeconds?: number;
+  /**
+   * Where the service POSTs the status object once the request ends, signed with this key's
+   * secret (verify with `verifyWebhook`). http(s), public addresses only unless the service
+   * allows private ones. @defaultValue none
+   */
+  callbackUrl?: string;
   /** Model parameters, validated by the service against the model's schema. @defaultValue {} */
   parameters?: Record<string, unknown>;
   signal?: AbortSignal;

@@ -151,3 +151,61 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('loadConfig: live status and webhooks', () => {
+  it('when nothing is set, then callbacks are off, private targets refused, retries bounded', () => {
+    const c = loadConfig({});
+    expect(c.events).toEqual({ heartbeatSeconds: 15 });
+    expect(c.webhooks).toEqual({
+      secret: null,
+      allowPrivate: false,
+      maxAttempts: 5,
+      backoffSeconds: 2,
+      timeoutSeconds: 10,
+    });
+  });
+
+  it('when the webhook variables are set, then they are parsed with their units', () => {
+    const c = loadConfig({
+      OPENAD_ASYNC_WEBHOOK_SECRET: 'x'.repeat(32),
+      OPENAD_ASYNC_CALLBACK_ALLOW_PRIVATE: 'true',
+      OPENAD_ASYNC_WEBHOOK_MAX_ATTEMPTS: '3',
+      OPENAD_ASYNC_WEBHOOK_BACKOFF_SECONDS: '0.5',
+      OPENAD_ASYNC_WEBHOOK_TIMEOUT_SECONDS: '4',
+      OPENAD_ASYNC_SSE_HEARTBEAT_SECONDS: '1',
+    });
+    expect(c.webhooks).toEqual({
+      secret: 'x'.repeat(32),
+      allowPrivate: true,
+      maxAttempts: 3,
+      backoffSeconds: 0.5,
+      timeoutSeconds: 4,
+    });
+    expect(c.events.heartbeatSeconds).toBe(1);
+  });
+
+  it.each([
+    ['OPENAD_ASYNC_WEBHOOK_SECRET', 'short', 'at least 32'],
+    ['OPENAD_ASYNC_CALLBACK_ALLOW_PRIVATE', 'maybe', 'true or false'],
+    ['OPENAD_ASYNC_WEBHOOK_MAX_ATTEMPTS', '0', 'from 1 to 20'],
+    ['OPENAD_ASYNC_WEBHOOK_MAX_ATTEMPTS', '50', 'from 1 to 20'],
+    ['OPENAD_ASYNC_WEBHOOK_BACKOFF_SECONDS', '0', 'number > 0'],
+    ['OPENAD_ASYNC_SSE_HEARTBEAT_SECONDS', '-1', 'number > 0'],
+  ])('when %s=%s, then start stops naming it', (name, value, rule) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+    expect(() => loadConfig({ [name]: value })).toThrow(rule);
+  });
+
+  it('when the webhook secret is set, then the public config does not show it', () => {
+    const shown = JSON.stringify(
+      publicConfig(loadConfig({ OPENAD_ASYNC_WEBHOOK_SECRET: 'y'.repeat(40) })),
+    );
+    expect(shown).not.toContain('y'.repeat(40));
+    expect(KNOWN_ENV_VARS).toEqual(
+      expect.arrayContaining([
+        'OPENAD_ASYNC_WEBHOOK_SECRET',
+        'OPENAD_ASYNC_CALLBACK_ALLOW_PRIVATE',
+      ]),
+    );
+  });
+});

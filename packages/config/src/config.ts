@@ -79,6 +79,15 @@ const EnvSchema = z.object({
   }),
   [`${P}SHUTDOWN_GRACE_SECONDS`]: envNumber({ min: 0 }),
   [`${P}HEARTBEAT_INTERVAL_SECONDS`]: envNumber({ min: 0, exclusiveMin: true }),
+  [`${P}SSE_HEARTBEAT_SECONDS`]: envNumber({ min: 0, exclusiveMin: true }),
+  [`${P}WEBHOOK_SECRET`]: envString({
+    pattern: /^\S{32,}$/,
+    message: 'must be at least 32 non-space characters',
+  }),
+  [`${P}CALLBACK_ALLOW_PRIVATE`]: envBool(),
+  [`${P}WEBHOOK_MAX_ATTEMPTS`]: envInt({ min: 1, max: 20 }),
+  [`${P}WEBHOOK_BACKOFF_SECONDS`]: envNumber({ min: 0, exclusiveMin: true }),
+  [`${P}WEBHOOK_TIMEOUT_SECONDS`]: envNumber({ min: 0, exclusiveMin: true }),
   // BullMQ renews a lock every lockDuration/2; much below a second, a busy event loop loses it.
   [`${P}LOCK_DURATION_MS`]: envInt({ min: 1000 }),
   [`${P}STALLED_INTERVAL_MS`]: envInt({ min: 1000 }),
@@ -164,6 +173,27 @@ export interface Config {
       forcePathStyle: boolean;
     } | null;
   };
+  /** Live status streams (`GET /async/status/:id/events`). */
+  events: {
+    /** Seconds between comment lines that keep proxies from closing an idle stream. @defaultValue 15 */
+    heartbeatSeconds: number;
+  };
+  /** Callbacks (`callback_url`): signed POSTs of the terminal status object. */
+  webhooks: {
+    /**
+     * Server secret each key's signing secret is derived from (HMAC-SHA256 of the key's owner
+     * tag); null = submissions with a callback_url are refused. @defaultValue null
+     */
+    secret: string | null;
+    /** Allow loopback, private and link-local targets (tests, closed networks). @defaultValue false */
+    allowPrivate: boolean;
+    /** Delivery attempts in all, the first included. @defaultValue 5 */
+    maxAttempts: number;
+    /** Delay before the first retry, doubling after each. @defaultValue 2 */
+    backoffSeconds: number;
+    /** Longest one attempt may take. @defaultValue 10 */
+    timeoutSeconds: number;
+  };
   api: {
     /** @defaultValue 8080 */
     port: number;
@@ -248,6 +278,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
               region: e[`${P}S3_REGION`] ?? 'us-east-1',
               forcePathStyle: e[`${P}S3_FORCE_PATH_STYLE`] ?? false,
             },
+    },
+    events: { heartbeatSeconds: e[`${P}SSE_HEARTBEAT_SECONDS`] ?? 15 },
+    webhooks: {
+      secret: e[`${P}WEBHOOK_SECRET`] ?? null,
+      allowPrivate: e[`${P}CALLBACK_ALLOW_PRIVATE`] ?? false,
+      maxAttempts: e[`${P}WEBHOOK_MAX_ATTEMPTS`] ?? 5,
+      backoffSeconds: e[`${P}WEBHOOK_BACKOFF_SECONDS`] ?? 2,
+      timeoutSeconds: e[`${P}WEBHOOK_TIMEOUT_SECONDS`] ?? 10,
     },
     api: {
       port: e.PORT ?? 8080,

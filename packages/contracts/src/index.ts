@@ -1,3 +1,4 @@
+export * from './callback';
 export * from './errors';
 export * from './job';
 export * from './priority';

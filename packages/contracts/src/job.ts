@@ -32,6 +32,8 @@ export const InferenceJob = z.object({
   deadline: z.number().int().nonnegative().nullable(),
   /** Opaque owner tag (a hash of the submitting key) for per-key visibility; null when open. */
   owner: z.string().nullable().default(null),
+  /** Where the terminal status object is POSTed; checked against private addresses at the api. */
+  callback_url: z.string().optional(),
 });
 export type InferenceJob = z.output<typeof InferenceJob>;
 export type InferenceJobInput = z.input<typeof InferenceJob>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { CallbackUrl } from './callback';
 import { PriorityName } from './priority';
 import { PROPERTY_SERVICE_TYPES, SERVICE_TYPES } from './service-types';
 import { RequestId } from './status';
@@ -62,6 +63,8 @@ export const ServiceRequest = z
     sample_size: SampleSize.optional(),
     url: z.string().min(1).optional(),
     request_id: RequestId.optional(),
+    /** Where the terminal status object is POSTed, signed (see the README's Webhooks). */
+    callback_url: CallbackUrl.optional(),
   })
   .superRefine((body, ctx) => {
     if (body.service_type === 'get_result') {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { CallbackOutcome } from './callback';
 import { PRIORITY_NAMES } from './priority';
 
 export const REQUEST_STATUSES = [
@@ -43,6 +44,8 @@ export const StatusRecord = z.object({
   error: z.string().optional(),
   /** When a terminal record stops being readable; past it the request answers 404. */
   expires_at: z.iso.datetime().optional(),
+  /** Delivery of the request's callback, when it named a `callback_url`. */
+  callback: CallbackOutcome.optional(),
 });
 export type StatusRecord = z.infer<typeof StatusRecord>;
 

@@ -9,6 +9,7 @@ import { closeRedis, createRedis, waitReady } from './redis-connection';
 import { RedisKeys } from './redis-keys';
 import { RequestTracker } from './request-tracker';
 import { TerminalLedger } from './terminal-ledger';
+import { WebhookOutbox, type WebhookOutboxOptions } from './webhook-outbox';
 
 export interface BackplaneOptions {
   /** @defaultValue 'redis://127.0.0.1:6379' in the apps' config */
@@ -19,6 +20,8 @@ export interface BackplaneOptions {
   logger: Logger;
   /** Injected clock for tests. @defaultValue Date.now */
   now?: () => number;
+  /** Callback delivery retries. @defaultValue WebhookOutbox's defaults */
+  webhooks?: WebhookOutboxOptions;
 }
 
 /**
@@ -33,13 +36,20 @@ export class Backplane {
   readonly cancelBus: CancelBus;
   readonly tracker: RequestTracker;
   readonly heartbeats: Heartbeats;
+  readonly webhooks: WebhookOutbox;
 
   constructor(readonly options: BackplaneOptions) {
     this.redis = createRedis({ url: options.redisUrl, name: 'openad-async' });
     this.redis.on('error', (err) => options.logger.warn('redis connection error', { err }));
     this.keys = new RedisKeys(options.prefix);
     this.queues = new JobQueues({ redis: this.redis, keys: this.keys });
-    this.ledger = new TerminalLedger({ redis: this.redis, keys: this.keys, store: options.store });
+    this.webhooks = new WebhookOutbox(this.redis, this.keys, options.webhooks);
+    this.ledger = new TerminalLedger({
+      redis: this.redis,
+      keys: this.keys,
+      store: options.store,
+      afterStore: (record) => this.webhooks.enqueue(record),
+    });
     this.cancelBus = new CancelBus(this.redis, this.keys, options.logger);
     this.heartbeats = new Heartbeats(this.redis, this.keys);
     this.tracker = new RequestTracker({
@@ -64,6 +74,7 @@ export class Backplane {
   async close(): Promise<void> {
     await this.cancelBus.close();
     await this.queues.close().catch(() => undefined);
+    await this.webhooks.close().catch(() => undefined);
     await closeRedis(this.redis);
   }
 }

@@ -40,9 +40,15 @@ export function liveRecord(
   };
 }
 
-/** A terminal record; `expires_at` is left to the store, which owns the TTL. */
+/** A job's callback, carried into its terminal record so the delivery knows where to go. */
+type CallbackInfo = { callback_url?: string | null };
+
+/**
+ * A terminal record; `expires_at` is left to the store, which owns the TTL. A job with a
+ * callback gets `callback: pending`, which the webhook outbox picks up when the record is stored.
+ */
 export function terminalRecord(
-  job: JobInfo,
+  job: JobInfo & CallbackInfo,
   status: TerminalStatus,
   end: { startedAt?: number; completedAt: number; result?: unknown; error?: string },
 ): StatusRecord {
@@ -60,6 +66,9 @@ export function terminalRecord(
     elapsed_time: formatSeconds(end.completedAt - job.created_at),
     ...(status === 'completed' ? { result: end.result } : {}),
     ...(status !== 'completed' && end.error !== undefined ? { error: end.error } : {}),
+    ...(job.callback_url
+      ? { callback: { url: job.callback_url, status: 'pending' as const, attempts: 0 } }
+      : {}),
   };
 }
 

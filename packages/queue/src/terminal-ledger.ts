@@ -43,6 +43,11 @@ export interface TerminalLedgerOptions {
    * @defaultValue 3600
    */
   claimTtlSeconds?: number;
+  /**
+   * Runs after a record is stored (before sync waiters wake): the webhook outbox. If it
+   * throws, store() throws, and the worker's store retry tries both again.
+   */
+  afterStore?: (record: StatusRecord) => Promise<void>;
 }
 
 /**
@@ -84,6 +89,7 @@ export class TerminalLedger {
   /** Stores the record of a claimed request and wakes anyone waiting on it. */
   async store(record: StatusRecord): Promise<StatusRecord> {
     const stored = await this.options.store.put(record);
+    await this.options.afterStore?.(stored);
     await this.options.redis
       .publish(this.options.keys.doneChannel(), record.request_id)
       .catch(() => undefined); // waiters also poll; a lost wake-up only delays them

@@ -12,6 +12,8 @@ import {
 } from '@openad-async/contracts';
 import type { Backplane } from '@openad-async/queue';
 
+import { checkCallbackUrl } from './callback-check';
+
 export interface SubmitDeps {
   registry: ModelRegistry;
   backplane: Backplane;
@@ -43,6 +45,8 @@ export async function submit(
     property_type,
     parameters: modelParameters,
   });
+  const callbackUrl =
+    body.callback_url === undefined ? null : await checkCallbackUrl(body.callback_url, deps.config);
   const kind = kindOf(body.service_type);
   const pending = await deps.backplane.queues.pendingCount(kind);
   if (pending >= deps.config.queue.maxQueueSize) {
@@ -67,6 +71,7 @@ export async function submit(
     created_at: now,
     deadline: timeout === null ? null : now + Math.round(timeout * 1000),
     owner,
+    ...(callbackUrl === null ? {} : { callback_url: callbackUrl }),
   });
   await deps.backplane.queues.submit(job);
   return job;
