@@ -1,6 +1,6 @@
 import type { ProgressEvent, StatusRecord } from '@openad-async/contracts';
 
-import { OpenadApiError, errorFromResponse } from './errors';
+import { ApiNetworkError, OpenadApiError, errorFromResponse } from './errors';
 import type { HttpTransport } from './http-transport';
 import { SseParser, type SseMessage } from './sse-parser';
 import type { StatusStreamEvent } from './types';
@@ -11,6 +11,12 @@ export interface StatusStreamOptions {
   signal?: AbortSignal;
   /** Resume after this event id (sent as `Last-Event-ID`). */
   lastEventId?: string;
+  /**
+   * Give the connection up (ApiNetworkError) when nothing, not even a heartbeat, arrives for
+   * this long: a peer that vanished without closing would otherwise hang the stream forever.
+   * @defaultValue 60000 (the service sends a heartbeat every 15 s by default)
+   */
+  idleTimeoutMs?: number;
 }
 
 /** The answer was not an event stream (an older service, a proxy page). */
@@ -30,13 +36,46 @@ export async function* statusStream(
   id: string,
   o: StatusStreamOptions = {},
 ): AsyncGenerator<StatusStreamEvent, void, undefined> {
+  const idleMs = o.idleTimeoutMs ?? 60000;
+  const idle = new AbortController();
+  // Unref'd (where timers have it): a watchdog must not keep a Node process alive by itself.
+  const arm = () => {
+    const t = setTimeout(() => idle.abort(), idleMs);
+    (t as { unref?: () => void }).unref?.();
+    return t;
+  };
+  let timer = arm();
+  const awake = () => {
+    clearTimeout(timer);
+    timer = arm();
+  };
+  const signal = o.signal ? AbortSignal.any([o.signal, idle.signal]) : idle.signal;
+  try {
+    yield* readStream(transport, id, o.lastEventId, signal, awake);
+  } catch (err) {
+    if (idle.signal.aborted && !o.signal?.aborted) {
+      throw new ApiNetworkError(`Event stream silent for ${idleMs} ms`, err);
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function* readStream(
+  transport: HttpTransport,
+  id: string,
+  lastEventId: string | undefined,
+  signal: AbortSignal,
+  awake: () => void,
+): AsyncGenerator<StatusStreamEvent, void, undefined> {
   const res = await transport.raw(`/async/status/${encodeURIComponent(id)}/events`, {
     headers: {
       accept: 'text/event-stream',
-      ...(o.lastEventId === undefined ? {} : { 'last-event-id': o.lastEventId }),
+      ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
     },
     timeoutMs: 0,
-    ...(o.signal ? { signal: o.signal } : {}),
+    signal,
   });
   const type = res.headers.get('content-type');
   if (!res.ok && type?.includes('json')) {
@@ -52,6 +91,7 @@ export async function* statusStream(
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
+      awake();
       for (const message of parser.push(value)) {
         const event = toEvent(message);
         if (!event) continue;
