@@ -7,9 +7,10 @@ import { loadConfig, type Config } from '@openad-async/config';
 import { loadModelModules, ModelRuntime } from '@openad-async/models';
 import { Backplane } from '@openad-async/queue';
 import { FsResultStore } from '@openad-async/results';
-import { silentLogger } from '@openad-async/telemetry';
+import { silentLogger, type Logger } from '@openad-async/telemetry';
 
 import { ApiServer } from '../../apps/api/src/api-server';
+import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics';
 import { WorkerService } from '../../apps/worker/src/worker-service';
 
 /** Plain-JS test models (threads load JavaScript): see test/fixtures/pipeline-models.js. */
@@ -20,6 +21,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Model modules the api and workers load. @defaultValue [PIPELINE_MODELS] */
   modules?: readonly string[];
+  /** Where the apis and workers log (tests that check log lines). @defaultValue silentLogger */
+  logger?: Logger;
 }
 
 /**
@@ -53,6 +56,17 @@ export class TestStack {
     return this.urls[0]!;
   }
 
+  private get logger(): Logger {
+    return this.options.logger ?? silentLogger;
+  }
+
+  /** The index-th api started (tests that need its Express app). */
+  api(index = 0): ApiServer {
+    const api = this.apis[index];
+    if (!api) throw new Error(`no api #${index} started`);
+    return api;
+  }
+
   store(): FsResultStore {
     return new FsResultStore(
       { dir: this.dir, ttlHours: this.config.results.ttlHours },
@@ -64,7 +78,7 @@ export class TestStack {
     const models = (await loadModelModules(this.modules)).flatMap((m) => m.definitions);
     const api = new ApiServer({
       config: this.config,
-      logger: silentLogger,
+      logger: this.logger,
       store: this.store(),
       models,
       host: '127.0.0.1',
@@ -80,11 +94,18 @@ export class TestStack {
     await this.apis[index]?.close();
   }
 
+  /**
+   * A worker; `overrides` change its worker config (e.g. `{ metricsPort: 0 }` serves /metrics
+   * and /healthz on a free port: see `WorkerService.metricsPort`).
+   */
   async startWorker(overrides: Partial<Config['worker']> = {}): Promise<WorkerService> {
     const config = { ...this.config, worker: { ...this.config.worker, ...overrides } };
+    const metrics = new WorkerMetrics();
     const worker = new WorkerService({
       config,
-      logger: silentLogger,
+      logger: this.logger,
+      metrics,
+      metricsHost: '127.0.0.1',
       runner: new ModelRuntime({
         modules: this.modules,
         maxModels: config.models.maxModels,
@@ -92,7 +113,8 @@ export class TestStack {
         memoryHeadroomMb: 0,
         evictionStrategy: config.models.evictionStrategy,
         abortGraceMs: 300,
-        logger: silentLogger,
+        logger: this.logger,
+        onLoad: metrics.modelLoaded,
       }),
       store: this.store(),
       reaperIntervalMs: 200,

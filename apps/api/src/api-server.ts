@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import type { Express } from 'express';
 import { ModelRegistry } from '@openad-async/catalog';
 import type { Config } from '@openad-async/config';
 import type { ModelDefinition } from '@openad-async/models';
@@ -10,6 +11,7 @@ import type { Logger } from '@openad-async/telemetry';
 
 import { createApp } from './app';
 import { answerClientErrors } from './http/error-handler';
+import { ApiMetrics } from './metrics/api-metrics';
 import { DoneWaiter } from './services/done-waiter';
 
 export interface ApiServerOptions {
@@ -28,7 +30,9 @@ export class ApiServer {
   private waiter: DoneWaiter | null = null;
   private reaper: DeadlineReaper | null = null;
   private events: StatusEventHub | null = null;
+  private metrics: ApiMetrics | null = null;
   private server: Server | null = null;
+  private app: Express | null = null;
 
   constructor(private readonly o: ApiServerOptions) {}
 
@@ -63,6 +67,13 @@ export class ApiServer {
     });
     this.reaper.start();
     const backplane = this.backplane;
+    this.metrics = new ApiMetrics({
+      backplane,
+      serviceNames: registry.serviceDefinitions().map((d) => d.service_name),
+      logger,
+    });
+    this.metrics.start();
+    warnAboutOpenAccess(config, logger);
     const app = createApp({
       config,
       logger,
@@ -70,11 +81,13 @@ export class ApiServer {
       backplane,
       waiter: this.waiter,
       events: this.events,
+      metrics: this.metrics,
       probes: [
         { name: 'redis', check: () => backplane.ping() },
         { name: 'result_store', check: () => store.ping() },
       ],
     });
+    this.app = app;
     const server = app.listen(config.api.port, this.o.host ?? '0.0.0.0');
     answerClientErrors(server);
     this.server = server;
@@ -105,7 +118,30 @@ export class ApiServer {
       await closed;
     }
     await this.reaper?.close();
+    this.metrics?.close();
     await this.backplane?.close();
     await this.o.store.close();
+  }
+
+  /** The Express app once started (tests walk its routes). */
+  get expressApp(): Express | null {
+    return this.app;
+  }
+}
+
+/** Open access is allowed (development), but never silently. */
+function warnAboutOpenAccess(config: Config, logger: Logger): void {
+  const { apiKeys, adminKeys, dashboardReadonly } = config.api;
+  if (apiKeys.length === 0) {
+    logger.warn('auth disabled: OPENAD_ASYNC_API_KEYS is empty, so every route is open', {
+      admin_keys: adminKeys.length > 0,
+    });
+  }
+  if (apiKeys.length === 0 && adminKeys.length === 0) {
+    logger.warn('the queue dashboard at /admin/queues is open to anyone', {
+      dashboard_readonly: dashboardReadonly,
+    });
+  } else if (adminKeys.length === 0) {
+    logger.info('the queue dashboard is closed: set OPENAD_ASYNC_ADMIN_KEYS to use it');
   }
 }

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from '@openad-async/config';
 import { createResultStore } from '@openad-async/results';
 import { createLogger } from '@openad-async/telemetry';
 
+import { WorkerMetrics } from './metrics/worker-metrics';
 import { createModelRuntime } from './model-runtime-factory';
 import { WorkerService } from './worker-service';
 
@@ -17,10 +18,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.log.level, service: 'worker' });
+  const metrics = new WorkerMetrics();
   const service = new WorkerService({
     config,
     logger,
-    runner: createModelRuntime(config, logger),
+    metrics,
+    runner: createModelRuntime(config, logger, [], { onLoad: metrics.modelLoaded }),
     store: createResultStore(config.results, logger),
     bull: {
       lockDuration: config.worker.lockDurationMs,

@@ -25,6 +25,8 @@ import type { Redis } from 'ioredis';
 
 import { createProcessor } from './job-processor';
 import { WebhookDelivery } from './webhook-delivery';
+import { MetricsServer } from './metrics/metrics-server';
+import { WorkerMetrics } from './metrics/worker-metrics';
 
 export interface WorkerServiceOptions {
   config: Config;
@@ -35,6 +37,13 @@ export interface WorkerServiceOptions {
   bull?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number };
   /** Deadline sweep period. @defaultValue 1000 */
   reaperIntervalMs?: number;
+  /**
+   * This worker's metrics. Pass one when the model runtime reports load times into it (its
+   * `modelLoaded` as ModelRuntimeOptions.onLoad). @defaultValue a new WorkerMetrics
+   */
+  metrics?: WorkerMetrics;
+  /** Address of the metrics server (when `config.worker.metricsPort` is set). @defaultValue '0.0.0.0' */
+  metricsHost?: string;
 }
 
 /**
@@ -50,6 +59,9 @@ export class WorkerService {
   private heartbeat: HeartbeatPublisher | null = null;
   private reaper: DeadlineReaper | null = null;
   private webhookDelivery: WebhookDelivery | null = null;
+  private metricsServer: MetricsServer | null = null;
+  private port: number | null = null;
+  readonly metrics: WorkerMetrics;
   private readonly startedAt = Date.now();
   /** Aborted when the shutdown grace is over: processors hand their jobs back. */
   private readonly handBack = new AbortController();
@@ -58,6 +70,12 @@ export class WorkerService {
   constructor(private readonly o: WorkerServiceOptions) {
     this.id =
       o.config.worker.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+    this.metrics = o.metrics ?? new WorkerMetrics();
+  }
+
+  /** Port of `/healthz` and `/metrics` once started; null when not served. */
+  get metricsPort(): number | null {
+    return this.port;
   }
 
   async start(): Promise<void> {
@@ -94,6 +112,7 @@ export class WorkerService {
         runner: this.o.runner,
         registry,
         logger: log,
+        observer: this.metrics,
       });
       const worker = new Worker(
         kind,
@@ -134,6 +153,22 @@ export class WorkerService {
       logger: log,
     });
     this.reaper.start();
+    this.metrics.bind({
+      workerId: this.id,
+      queues: [...this.workers.keys()],
+      concurrency: config.worker.concurrency,
+      activeJobs: () => this.active,
+      modelStats: () => this.o.runner.stats(),
+    });
+    if (config.worker.metricsPort !== null) {
+      this.metricsServer = new MetricsServer({
+        metrics: this.metrics,
+        port: config.worker.metricsPort,
+        host: this.o.metricsHost ?? '0.0.0.0',
+        logger: log,
+      });
+      this.port = await this.metricsServer.start();
+    }
     // Callbacks of requests that ended anywhere (here, another worker, an api) go out from here.
     this.webhookDelivery = new WebhookDelivery({
       connection: this.bullConnection,
@@ -177,6 +212,14 @@ export class WorkerService {
       .claim(kind, parsed.data.request_id, 'failed')
       .catch(() => null);
     if (!claim?.won) return;
+    this.metrics.ended(parsed.data, 'failed', null);
+    this.o.logger.info('request ended', {
+      request_id: parsed.data.request_id,
+      service: parsed.data.service_name,
+      worker_id: this.id,
+      status: 'failed',
+      reason: 'failed in the queue',
+    });
     await this.backplane.ledger
       .store(
         terminalRecord(parsed.data, 'failed', {
@@ -193,6 +236,7 @@ export class WorkerService {
   /** Stops taking jobs; active ones get `graceMs` to finish, then go back to waiting. */
   async close(graceMs = this.o.config.worker.shutdownGraceSeconds * 1000): Promise<void> {
     const log = this.o.logger.child({ worker_id: this.id });
+    this.metricsServer?.markStopping();
     await this.reaper?.close();
     const closing = Promise.all([...this.workers.values()].map((w) => w.close()));
     let timer: NodeJS.Timeout | undefined;
@@ -217,6 +261,8 @@ export class WorkerService {
     await this.backplane?.close();
     if (this.bullConnection) await closeRedis(this.bullConnection);
     await this.o.store.close();
+    await this.metricsServer?.close();
+    this.metricsServer = null;
     log.info('worker stopped');
   }
 }

@@ -120,6 +120,35 @@ describe('loadConfig', () => {
     expect(c.worker).toMatchObject({ lockDurationMs: 4000, stalledIntervalMs: 1500 });
   });
 
+  it('when the auth, dashboard, rate limit, CORS and metrics variables are set, then they are parsed', () => {
+    expect(loadConfig({}).api).toMatchObject({
+      adminKeys: [],
+      rateLimitPerMinute: 0,
+      corsOrigins: [],
+      metricsPublic: true,
+    });
+    const c = loadConfig({
+      OPENAD_ASYNC_API_KEYS: 'user-key-0123456789,other-key-0123456789',
+      OPENAD_ASYNC_ADMIN_KEYS: 'admin-key-0123456789',
+      OPENAD_ASYNC_DASHBOARD_READONLY: 'false',
+      OPENAD_ASYNC_RATE_LIMIT_PER_MINUTE: '120',
+      OPENAD_ASYNC_CORS_ORIGINS: 'https://a.example,https://b.example',
+      OPENAD_ASYNC_METRICS_PUBLIC: 'false',
+    });
+    expect(c.api).toMatchObject({
+      apiKeys: ['user-key-0123456789', 'other-key-0123456789'],
+      adminKeys: ['admin-key-0123456789'],
+      dashboardReadonly: false,
+      rateLimitPerMinute: 120,
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      metricsPublic: false,
+    });
+    expect(() => loadConfig({ OPENAD_ASYNC_METRICS_PUBLIC: 'maybe' })).toThrow(
+      /OPENAD_ASYNC_METRICS_PUBLIC="maybe": must be true or false/,
+    );
+    expect(() => loadConfig({ OPENAD_ASYNC_API_KEYS: 'short' })).toThrow(/at least 16/);
+  });
+
   it('when the store is s3 without a bucket, then it names the missing bucket', () => {
     expect(() => loadConfig({ OPENAD_ASYNC_RESULT_STORE: 's3' })).toThrow(/OPENAD_ASYNC_S3_BUCKET/);
   });

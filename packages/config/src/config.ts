@@ -104,6 +104,7 @@ const EnvSchema = z.object({
   [`${P}DASHBOARD_READONLY`]: envBool(),
   [`${P}RATE_LIMIT_PER_MINUTE`]: envInt({ min: 0 }),
   [`${P}CORS_ORIGINS`]: envList(),
+  [`${P}METRICS_PUBLIC`]: envBool(),
   PORT: envInt({ min: 0, max: 65535 }),
   LOG_LEVEL: envEnum(LOG_LEVELS),
 });
@@ -201,7 +202,11 @@ export interface Config {
     maxBodyKb: number;
     /** Keys allowed to call the API; empty = open (warned at start). @defaultValue [] */
     apiKeys: string[];
-    /** Keys allowed on admin routes (dashboard, stats); empty = API keys suffice. @defaultValue [] */
+    /**
+     * Keys allowed on admin routes (the dashboard, and stats and a protected /metrics). Empty:
+     * stats need only an API key, and the dashboard is closed once API keys are set (it shows
+     * every key's requests). @defaultValue []
+     */
     adminKeys: string[];
     /** The queue dashboard allows no retries/removals unless false. @defaultValue true */
     dashboardReadonly: boolean;
@@ -209,6 +214,11 @@ export interface Config {
     rateLimitPerMinute: number;
     /** Origins allowed by CORS; empty = CORS off. @defaultValue [] */
     corsOrigins: string[];
+    /**
+     * `/metrics` answers without a key (Prometheus scraping by pod annotations has none); false
+     * makes it an admin route (send an admin key as bearer token). @defaultValue true
+     */
+    metricsPublic: boolean;
   };
   log: { /** @defaultValue 'info' */ level: (typeof LOG_LEVELS)[number] };
 }
@@ -295,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dashboardReadonly: e[`${P}DASHBOARD_READONLY`] ?? true,
       rateLimitPerMinute: e[`${P}RATE_LIMIT_PER_MINUTE`] ?? 0,
       corsOrigins: e[`${P}CORS_ORIGINS`] ?? [],
+      metricsPublic: e[`${P}METRICS_PUBLIC`] ?? true,
     },
     log: { level: e.LOG_LEVEL ?? 'info' },
   };

@@ -2,6 +2,7 @@ export * from './callback';
 export * from './errors';
 export * from './job';
 export * from './priority';
+export * from './responses';
 export * from './service-definition';
 export * from './service-request';
 export * from './service-types';

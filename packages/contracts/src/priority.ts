@@ -6,7 +6,8 @@ export const PRIORITY_NAMES = ['low', 'normal', 'high', 'critical'] as const;
 export const PriorityName = z
   .string()
   .transform((s) => s.toLowerCase())
-  .pipe(z.enum(PRIORITY_NAMES, { error: 'must be one of low, normal, high, critical' }));
+  .pipe(z.enum(PRIORITY_NAMES, { error: 'must be one of low, normal, high, critical' }))
+  .describe('low, normal, high or critical, in any case');
 export type PriorityName = (typeof PRIORITY_NAMES)[number];
 
 /**

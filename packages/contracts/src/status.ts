@@ -46,8 +46,33 @@ export const StatusRecord = z.object({
   expires_at: z.iso.datetime().optional(),
   /** Delivery of the request's callback, when it named a `callback_url`. */
   callback: CallbackOutcome.optional(),
+  /**
+   * Internal, never on the wire: the owner tag of the submitting key (see InferenceJob.owner),
+   * stored with the record so a terminal record stays private for its whole TTL. Absent when
+   * the request was submitted without a key. `toWire()` strips it.
+   */
+  owner: z.string().optional(),
 });
 export type StatusRecord = z.infer<typeof StatusRecord>;
+
+/** The status object as clients see it: a StatusRecord without its internal fields. */
+export const StatusObject = StatusRecord.omit({ owner: true });
+export type StatusObject = z.infer<typeof StatusObject>;
+
+/** The one place a record becomes a wire status object; every route answering one uses it. */
+export function toWire(record: StatusRecord): StatusObject {
+  const { owner: _owner, ...wire } = record;
+  return wire;
+}
+
+/**
+ * Whether `owner` (the caller's tag, null when anonymous) may see `record`. A request is
+ * visible only to the key that submitted it; records without an owner only to anonymous
+ * callers, so turning keys on or off never exposes one party's requests to another.
+ */
+export function isOwnedBy(record: Pick<StatusRecord, 'owner'>, owner: string | null): boolean {
+  return (record.owner ?? null) === owner;
+}
 
 export function formatSeconds(ms: number): string {
   return `${(Math.max(0, ms) / 1000).toFixed(2)}s`;

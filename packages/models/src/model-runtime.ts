@@ -34,6 +34,11 @@ export interface ModelRuntimeOptions {
   freeMemoryMb?: FreeMemoryProbe;
   /** Base of relative module paths. @defaultValue process.cwd() */
   cwd?: string;
+  /**
+   * Called after each successful model load with its duration in seconds (host thread start to
+   * model ready), e.g. for a load-time histogram. Must not throw. @defaultValue none
+   */
+  onLoad?(modelId: string, seconds: number): void;
 }
 
 interface RegisteredModel {
@@ -132,6 +137,7 @@ export class ModelRuntime implements ModelRunner {
   }
 
   private async startHost(model: RegisteredModel, signal: AbortSignal): Promise<ModelHost> {
+    const startedAt = performance.now();
     const host = await ModelHost.start(
       {
         modulePath: model.modulePath,
@@ -149,6 +155,11 @@ export class ModelRuntime implements ModelRunner {
     // Kept until the thread has exited (a crashed one may still be exiting), so close() awaits it.
     this.hosts.add(host);
     void host.exited.then(() => this.hosts.delete(host));
+    try {
+      this.options.onLoad?.(model.id, (performance.now() - startedAt) / 1000);
+    } catch (err) {
+      this.options.logger.warn('model load observer failed', { model_id: model.id, err });
+    }
     return host;
   }
 }

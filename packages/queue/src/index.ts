@@ -3,6 +3,7 @@ export * from './cancel-bus';
 export * from './deadline-reaper';
 export * from './heartbeats';
 export * from './job-queues';
+export * from './queue-depth';
 export * from './queue-stats';
 export * from './record-store';
 export * from './redis-connection';

@@ -37,6 +37,10 @@ export class RedisKeys {
   cancelChannel(): string {
     return `${this.prefix}:oa:cancel`;
   }
+  /** Sorted set: one caller's recent request times (epoch ms), for the shared rate limit. */
+  rateLimit(callerId: string): string {
+    return `${this.prefix}:oa:rate:${callerId}`;
+  }
   /** Pub/sub: a request reached a terminal state (wakes sync waiters on any replica). */
   doneChannel(): string {
     return `${this.prefix}:oa:done`;

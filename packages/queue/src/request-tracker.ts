@@ -86,12 +86,17 @@ export class RequestTracker {
   /**
    * Cancels a request: a pending one is removed and recorded `canceled` now; a processing one
    * is aborted on whichever worker holds it. Throws NotFound (unknown) or Conflict (finished).
+   * With `ownedBy` (an owner tag, or null for anonymous), a request of another owner is
+   * NotFound, exactly as if it did not exist.
    */
-  async cancel(id: string): Promise<CancelOutcome> {
+  async cancel(id: string, options: { ownedBy?: string | null } = {}): Promise<CancelOutcome> {
+    const { ownedBy } = options;
+    const hidden = (owner: string | null | undefined) =>
+      ownedBy !== undefined && (owner ?? null) !== ownedBy;
     const found = await this.o.queues.find(id);
     if (!found) {
       const record = await this.read(id);
-      if (record)
+      if (record && !hidden(record.owner))
         throw new ConflictError('Request already finished', {
           request_id: id,
           status: record.status,
@@ -99,7 +104,8 @@ export class RequestTracker {
       throw new NotFoundError('Request not found', { request_id: id });
     }
     const parsed = InferenceJob.safeParse(found.job.data);
-    if (!parsed.success) throw new NotFoundError('Request not found', { request_id: id });
+    if (!parsed.success || hidden(parsed.data.owner))
+      throw new NotFoundError('Request not found', { request_id: id });
     const state = await stateOf(found.job);
     if ((PENDING_STATES as readonly string[]).includes(state)) {
       const ended = await this.end(
@@ -122,6 +128,10 @@ export class RequestTracker {
       throw new ConflictError('Request already finished', { request_id: id, status: claimed });
     if (state !== 'active') throw new ConflictError('Request already finished', { request_id: id });
     await this.o.cancelBus.publish(id);
+    this.o.logger.info('cancel requested', {
+      request_id: id,
+      service: parsed.data.service_name,
+    });
     return 'cancel_requested';
   }
 
@@ -189,7 +199,11 @@ export class RequestTracker {
       // A worker took it between our read and the claim: it will see the claim and stop.
       await this.o.cancelBus.publish(job.request_id);
     });
-    this.o.logger.info('request ended', { request_id: job.request_id, status });
+    this.o.logger.info('request ended', {
+      request_id: job.request_id,
+      service: job.service_name,
+      status,
+    });
     return stored;
   }
 }

@@ -10,7 +10,7 @@ import {
 type JobInfo = Pick<
   InferenceJob,
   'request_id' | 'created_at' | 'service_type' | 'service_name' | 'priority'
->;
+> & { owner?: string | null };
 
 function base(job: JobInfo) {
   return {
@@ -19,6 +19,8 @@ function base(job: JobInfo) {
     service_name: job.service_name,
     priority: job.priority,
     created_at: toIso(job.created_at),
+    // Internal: lets the api answer only the submitting key; stripped by toWire().
+    ...(job.owner ? { owner: job.owner } : {}),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { Writable } from 'node:stream';
+
 import winston from 'winston';
 
 export type LogFields = Record<string, unknown>;
@@ -18,6 +20,8 @@ export interface LoggerOptions {
   service: string;
   /** Silence output (tests). @defaultValue false */
   silent?: boolean;
+  /** Where the JSON lines go (tests capture them). @defaultValue stdout */
+  stream?: Writable;
 }
 
 /** Keys whose values never reach a log line: request bodies, inputs and credentials. */
@@ -27,9 +31,13 @@ const REDACTED = new Set([
   'input',
   'subjects',
   'parameters',
+  'result',
+  'headers',
   'authorization',
+  'x-api-key',
   'api_key',
   'apikey',
+  'key',
   'password',
   'secret',
   'token',
@@ -81,7 +89,11 @@ export function createLogger(options: LoggerOptions): Logger {
       silent: options.silent ?? false,
       defaultMeta: { app: options.service },
       format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
-      transports: [new winston.transports.Console()],
+      transports: [
+        options.stream
+          ? new winston.transports.Stream({ stream: options.stream })
+          : new winston.transports.Console(),
+      ],
     }),
   );
 }

@@ -1,5 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
+import type { Principal } from '../auth/access-control';
+import { principalOf } from './access';
+
 /** What a route handler returns: no Express types leak into the handlers themselves. */
 export interface HandlerResult {
   status?: number;
@@ -7,6 +10,8 @@ export interface HandlerResult {
   headers?: Record<string, string>;
   /** Send `body` as text instead of JSON. */
   text?: boolean;
+  /** Send `body` as a string of this media type (HTML, JavaScript, Prometheus text). */
+  contentType?: string;
 }
 
 export interface HandlerRequest {
@@ -18,6 +23,8 @@ export interface HandlerRequest {
   requestId: string;
   /** Aborted when the client goes away (long sync waits stop early). */
   signal: AbortSignal;
+  /** Who is calling (anonymous on open routes); requests are visible to their owner only. */
+  principal: Principal;
 }
 
 /** Adapts a plain async handler to Express; rejections reach the one error handler. */
@@ -35,11 +42,13 @@ export function route(handler: (req: HandlerRequest) => Promise<HandlerResult>):
         headers: req.headers,
         requestId: String(res.locals.requestId),
         signal: abort.signal,
+        principal: principalOf(res),
       });
       if (res.headersSent) return;
       for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
       res.status(result.status ?? 200);
-      if (result.text) res.type('text/plain').send(String(result.body));
+      if (result.contentType) res.type(result.contentType).send(String(result.body));
+      else if (result.text) res.type('text/plain').send(String(result.body));
       else res.json(result.body);
     } catch (err) {
       next(err);

@@ -1,8 +1,11 @@
 import type { ModelRegistry } from '@openad-async/catalog';
 import {
   OpenadError,
+  RetryLaterError,
   ServiceRequest,
   ValidationError,
+  isOwnedBy,
+  toWire,
   type InferenceJob,
   type StatusRecord,
 } from '@openad-async/contracts';
@@ -11,6 +14,7 @@ import type { Config } from '@openad-async/config';
 import type { Logger } from '@openad-async/telemetry';
 
 import type { HandlerRequest, HandlerResult } from '../http/handler';
+import type { SubmissionObserver } from '../metrics/api-metrics';
 import type { DoneWaiter } from '../services/done-waiter';
 import { getResult } from '../services/get-result';
 import { submit } from '../services/submit';
@@ -21,6 +25,8 @@ export interface ServiceRouteDeps {
   waiter: DoneWaiter;
   config: Config;
   logger: Logger;
+  /** Counts submissions by outcome (metrics). @defaultValue none */
+  submissions?: SubmissionObserver;
 }
 
 /** `GET /service`: the definitions of every registered model, in the OpenAD wire shape. */
@@ -38,27 +44,54 @@ export function postService(deps: ServiceRouteDeps) {
         req.body === undefined ? null : req.body,
       );
     }
-    const parsed = ServiceRequest.safeParse(req.body);
-    if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+    const raw = req.body as Record<string, unknown>;
+    const parsed = ServiceRequest.safeParse(raw);
+    if (!parsed.success) {
+      if (raw.service_type !== 'get_result') {
+        const priority = stringOr(raw.priority)?.toLowerCase();
+        deps.submissions?.submitted(stringOr(raw.service_name), priority, 'rejected');
+      }
+      throw ValidationError.fromZod(parsed.error);
+    }
     const body = parsed.data;
+    const owner = req.principal.owner;
     if (body.service_type === 'get_result') {
       const ref = {
         ...(body.url === undefined ? {} : { url: body.url }),
         ...(body.request_id === undefined ? {} : { request_id: body.request_id }),
       };
-      return { body: await getResult((id) => deps.backplane.tracker.read(id), ref) };
+      // Another key's request reads as one that does not exist.
+      const read = async (id: string) => {
+        const record = await deps.backplane.tracker.read(id);
+        return record && isOwnedBy(record, owner) ? toWire(record) : null;
+      };
+      return { body: await getResult(read, ref) };
     }
-    const job = await submit(
-      deps,
-      { ...body, service_type: body.service_type, service_name: body.service_name ?? '' },
-      null,
-    );
+    const priority = body.priority ?? deps.config.queue.defaultPriority;
+    let job: InferenceJob;
+    try {
+      job = await submit(
+        deps,
+        { ...body, service_type: body.service_type, service_name: body.service_name ?? '' },
+        owner,
+      );
+    } catch (err) {
+      if (err instanceof RetryLaterError && err.code === 'QUEUE_FULL') {
+        deps.submissions?.submitted(body.service_name, priority, 'queue_full');
+      } else if (err instanceof OpenadError && err.status < 500) {
+        deps.submissions?.submitted(body.service_name, priority, 'rejected');
+      }
+      throw err;
+    }
+    deps.submissions?.submitted(job.service_name, job.priority, 'accepted');
     deps.logger.info('request accepted', {
       request_id: job.request_id,
       http_request_id: req.requestId,
       service: job.service_name,
       priority: job.priority,
       mode: job.mode,
+      // A short, non-secret tag of the submitting key, to tell callers apart in the logs.
+      ...(owner === null ? {} : { key_id: owner.slice(0, 12) }),
     });
     switch (job.mode) {
       case 'async':
@@ -69,6 +102,10 @@ export function postService(deps: ServiceRouteDeps) {
         return syncAnswer(deps, job, await waitFor(deps, job, req.signal));
     }
   };
+}
+
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function waitFor(

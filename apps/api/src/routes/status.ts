@@ -1,4 +1,11 @@
-import { BadRequestError, ConflictError, NotFoundError, RequestId } from '@openad-async/contracts';
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  RequestId,
+  isOwnedBy,
+  toWire,
+} from '@openad-async/contracts';
 import type { RequestTracker } from '@openad-async/queue';
 
 import type { HandlerRequest, HandlerResult } from '../http/handler';
@@ -14,13 +21,18 @@ export function requestIdParam(req: HandlerRequest): string {
   return id;
 }
 
-/** `GET /async/status/:id` */
+/**
+ * `GET /async/status/:id`. Another key's request answers exactly like an unknown one, so a
+ * stranger cannot even learn that it exists.
+ */
 export function getStatus(tracker: RequestTracker) {
   return async (req: HandlerRequest): Promise<HandlerResult> => {
     const id = requestIdParam(req);
     const record = await tracker.read(id);
-    if (!record) throw new NotFoundError('Request not found', { request_id: id });
-    return { body: record };
+    if (!record || !isOwnedBy(record, req.principal.owner)) {
+      throw new NotFoundError('Request not found', { request_id: id });
+    }
+    return { body: toWire(record) };
   };
 }
 
@@ -34,7 +46,7 @@ export function cancelRequest(
 ) {
   return async (req: HandlerRequest): Promise<HandlerResult> => {
     const id = requestIdParam(req);
-    const outcome = await tracker.cancel(id);
+    const outcome = await tracker.cancel(id, { ownedBy: req.principal.owner });
     if (outcome === 'canceled')
       return { body: { result: 'Request canceled successfully', request_id: id } };
     const ended = await waitForProcessing(id);
