@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { builtinModulePath } from '@openad-async/catalog';
+import { OpenadClient } from '@openad-async/client';
 
 import { ROOT } from '../support/processes';
 import { http, PIPELINE_MODELS, TestStack, until } from '../support/stack';
@@ -114,6 +115,42 @@ describe('the openad-async CLI against a real service', () => {
     // Not a terminal here: progress comes as plain lines, the last one complete.
     expect(run.stderr).not.toContain('\r');
     expect(run.stderr).toMatch(/progress: 7\/7 requests {2}1000\/1000 subjects/);
+  });
+
+  it('when one large batch runs, then its progress counts subjects up to the total, live and in the status', async () => {
+    const client = new OpenadClient({ url });
+    const subjects = Array.from({ length: 1500 }, (_, i) => KNOWN[i % KNOWN.length]![0]);
+    const id = await client.submitProperty({
+      service: 'get molecule rdkit',
+      properties: ['qed'],
+      subjects,
+    });
+    const progress: { done: number; total: number }[] = [];
+    const seenInStatus: unknown[] = [];
+    const record = await client.wait(id, {
+      mode: 'sse',
+      onUpdate: (e) => {
+        if (e.type !== 'progress') return;
+        progress.push(e.progress);
+        // While processing, the status object carries the same progress.
+        if (e.progress.done < e.progress.total) {
+          void client.status(id).then((s) => seenInStatus.push(s));
+        }
+      },
+    });
+    expect(record.status).toBe('completed');
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.every((p) => p.total === 1500)).toBe(true);
+    expect(progress.map((p) => p.done)).toEqual(
+      [...progress.map((p) => p.done)].sort((x, y) => x - y),
+    );
+    expect(progress.at(-1)).toEqual({ done: 1500, total: 1500 });
+    expect(seenInStatus).toContainEqual(
+      expect.objectContaining({
+        status: 'processing',
+        progress: { done: expect.any(Number), total: 1500 },
+      }),
+    );
   });
 
   it('when stdin is CSV with a bad molecule, then its row reports the error and the exit code says partial', async () => {
