@@ -404,7 +404,7 @@ export const badRequests: fc.Arbitrary<BadRequest> = fc
     { arbitrary: rawCases, weight: 1 },
   )
   // Counterexamples print as a line, not as megabytes of body.
-  .map((r) =>
+  .map((r: BadRequest) =>
     Object.assign(r, {
       [fc.toStringMethod]: () =>
         `${r.kind}: ${r.method} ${r.path.slice(0, 100)} ${JSON.stringify(r.headers)} ` +

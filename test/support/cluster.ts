@@ -80,10 +80,12 @@ export class ProcessCluster {
     await this.waitFor(p, `worker ${id} heartbeat`, async () => {
       return (await redis.exists(`${this.prefix}:oa:heartbeat:${id}`)) === 1;
     });
-    // The heartbeat starts just before the BullMQ workers run; the log line follows them.
-    await this.waitFor(p, `worker ${id} started`, async () =>
-      p.output().includes('worker started'),
-    );
+    // The heartbeat starts just before the BullMQ workers run; the log line (info) follows them.
+    if (!/^(warn|error)$/.test(this.env(extra).LOG_LEVEL ?? 'info')) {
+      await this.waitFor(p, `worker ${id} started`, async () =>
+        p.output().includes('worker started'),
+      );
+    }
     return Object.assign(p, { id });
   }
 

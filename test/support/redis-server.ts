@@ -29,10 +29,14 @@ export class RedisServer {
   private child: ChildProcess | null = null;
   private log = '';
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly aof: boolean,
+  ) {}
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  /** `aof: false` for tests that never restart it and would only pay for the fsyncs. */
+  static async start(options: { aof?: boolean } = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), options.aof ?? true);
     await server.start();
     return server;
   }
@@ -58,7 +62,7 @@ export class RedisServer {
         '--dir',
         this.dir,
         '--appendonly',
-        'yes',
+        this.aof ? 'yes' : 'no',
         '--appendfsync',
         'always',
         '--save',
