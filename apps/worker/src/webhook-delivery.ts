@@ -1,6 +1,6 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { toIso, type CallbackOutcome, type StatusRecord } from '@openad-async/contracts';
+import { toIso, toWire, type CallbackOutcome, type StatusRecord } from '@openad-async/contracts';
 import {
   CallbackRefusedError,
   WEBHOOK_HEADERS,
@@ -114,10 +114,11 @@ export class WebhookDelivery {
       const refused = err instanceof CallbackRefusedError;
       return { ok: false, final: refused, error: `callback_url ${messageOf(err)}` };
     }
-    const { callback: _callback, ...rest } = record;
-    const body = JSON.stringify(withoutOwner(rest));
+    // The status object as the status route shows it, without the delivery's own bookkeeping.
+    const { callback: _callback, ...wire } = toWire(record);
+    const body = JSON.stringify(wire);
     const timestamp = Math.floor((this.o.now ?? Date.now)() / 1000);
-    const secret = webhookSecretFor(this.o.secret, ownerOf(record));
+    const secret = webhookSecretFor(this.o.secret, record.owner ?? null);
     try {
       const answer = await postWebhook(
         target,
@@ -136,18 +137,6 @@ export class WebhookDelivery {
       return { ok: false, error: messageOf(err) };
     }
   }
-}
-
-/** The owner tag stored with the record (absent for requests submitted without a key). */
-function ownerOf(record: StatusRecord): string | null {
-  return 'owner' in record && typeof record.owner === 'string' ? record.owner : null;
-}
-
-/** Internal fields never leave the service. */
-function withoutOwner(record: Omit<StatusRecord, 'callback'>): unknown {
-  if (!('owner' in record)) return record;
-  const { owner: _owner, ...wire } = record;
-  return wire;
 }
 
 function messageOf(err: unknown): string {

@@ -1,4 +1,4 @@
-import type { ErrorCode, StatusRecord, ValidationIssue } from '@openad-async/contracts';
+import type { ErrorCode, StatusObject, ValidationIssue } from '@openad-async/contracts';
 
 /** Codes the client adds for failures that never reached (or never came back from) the API. */
 export type ClientErrorCode =
@@ -76,7 +76,7 @@ export class WaitTimeoutError extends OpenadApiError {
 
 /** The request ended failed, timeout or canceled; `record` is its terminal status object. */
 export class RequestEndedError extends OpenadApiError {
-  constructor(readonly record: StatusRecord) {
+  constructor(readonly record: StatusObject) {
     super(
       'REQUEST_NOT_COMPLETED',
       0,

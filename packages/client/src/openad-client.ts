@@ -1,7 +1,7 @@
 import type {
   ServiceDefinition,
   ServiceRequestInput,
-  StatusRecord,
+  StatusObject,
   WorkServiceType,
 } from '@openad-async/contracts';
 
@@ -95,12 +95,12 @@ export class OpenadClient {
   }
 
   /** `GET /async/status/:id`; ApiNotFoundError when unknown or expired. */
-  async status(id: string, signal?: AbortSignal): Promise<StatusRecord> {
+  async status(id: string, signal?: AbortSignal): Promise<StatusObject> {
     const answer = await this.transport.json(
       `/async/status/${encodeURIComponent(id)}`,
       signal ? { signal } : {},
     );
-    return answer.body as StatusRecord;
+    return answer.body as StatusObject;
   }
 
   /** The live event stream of one request (state changes and progress), ending at its end. */
@@ -109,7 +109,7 @@ export class OpenadClient {
   }
 
   /** Waits for the request to end; resolves with its terminal status object, whatever it is. */
-  wait(id: string, o: WaitOptions = {}): Promise<StatusRecord> {
+  wait(id: string, o: WaitOptions = {}): Promise<StatusObject> {
     return waitForRequest(
       { transport: this.transport, readStatus: (i, s) => this.status(i, s), sse: this.sse },
       id,

@@ -1,4 +1,4 @@
-import type { ProgressEvent, StatusRecord } from '@openad-async/contracts';
+import type { ProgressEvent, StatusObject } from '@openad-async/contracts';
 
 import { ApiNetworkError, OpenadApiError, errorFromResponse } from './errors';
 import type { HttpTransport } from './http-transport';
@@ -113,7 +113,7 @@ function toEvent(m: SseMessage): StatusStreamEvent | null {
   }
   if (data === null || typeof data !== 'object') return null;
   if (m.event === 'status') {
-    return { type: 'status', id: m.id, record: data as StatusRecord };
+    return { type: 'status', id: m.id, record: data as StatusObject };
   }
   if (m.event === 'progress') {
     const p = data as ProgressEvent;

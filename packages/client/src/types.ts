@@ -3,7 +3,7 @@ import type {
   Progress,
   ProgressEvent,
   ServiceStats,
-  StatusRecord,
+  StatusObject,
   WorkServiceType,
 } from '@openad-async/contracts';
 
@@ -72,7 +72,7 @@ export interface CancelResult {
 
 /** One event of a request's live status stream. */
 export type StatusStreamEvent =
-  | { type: 'status'; id: string | undefined; record: StatusRecord }
+  | { type: 'status'; id: string | undefined; record: StatusObject }
   | { type: 'progress'; id: string | undefined; request_id: string; progress: Progress };
 
 /** How `wait` waits; an abort of `signal` rejects with the signal's reason. */
@@ -94,4 +94,4 @@ export interface WaitOptions {
   pollMaxMs?: number;
 }
 
-export type { ProgressEvent, StatusRecord };
+export type { ProgressEvent, StatusObject };

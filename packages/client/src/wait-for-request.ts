@@ -1,4 +1,4 @@
-import type { StatusRecord } from '@openad-async/contracts';
+import type { StatusObject } from '@openad-async/contracts';
 
 import { Backoff, sleep } from './abortable-sleep';
 import {
@@ -21,7 +21,7 @@ const MAX_TRANSIENT_ERRORS = 8;
 
 export interface WaitDeps {
   transport: HttpTransport;
-  readStatus(id: string, signal?: AbortSignal): Promise<StatusRecord>;
+  readStatus(id: string, signal?: AbortSignal): Promise<StatusObject>;
   /** Shared by the waits of one client: once a service has no event stream, stop asking. */
   sse: { unsupported: boolean };
 }
@@ -31,7 +31,7 @@ export async function waitForRequest(
   deps: WaitDeps,
   id: string,
   o: WaitOptions = {},
-): Promise<StatusRecord> {
+): Promise<StatusObject> {
   const limit = new AbortController();
   const timer =
     o.timeoutMs === undefined
@@ -61,7 +61,7 @@ async function viaStream(
   o: WaitOptions,
   signal: AbortSignal,
   required: boolean,
-): Promise<StatusRecord | null> {
+): Promise<StatusObject | null> {
   let lastEventId: string | undefined;
   let empty = 0;
   const backoff = new Backoff(200, 2000);
@@ -107,12 +107,12 @@ async function viaPolling(
   id: string,
   o: WaitOptions,
   signal: AbortSignal,
-): Promise<StatusRecord> {
+): Promise<StatusObject> {
   const backoff = new Backoff(o.pollInitialMs ?? 250, o.pollMaxMs ?? 5000);
-  let last: StatusRecord | undefined;
+  let last: StatusObject | undefined;
   let errors = 0;
   for (;;) {
-    let record: StatusRecord | undefined;
+    let record: StatusObject | undefined;
     let retryAfterMs = 0;
     try {
       record = await deps.readStatus(id, signal);
@@ -133,7 +133,7 @@ async function viaPolling(
 }
 
 /** The events a poll reveals: a state change, and a progress change while processing. */
-function changes(before: StatusRecord | undefined, now: StatusRecord): StatusStreamEvent[] {
+function changes(before: StatusObject | undefined, now: StatusObject): StatusStreamEvent[] {
   const out: StatusStreamEvent[] = [];
   if (before?.status !== now.status) out.push({ type: 'status', id: undefined, record: now });
   if (

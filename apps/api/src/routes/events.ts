@@ -3,6 +3,7 @@ import {
   BadRequestError,
   NotFoundError,
   RequestId,
+  toWire,
   type StatusRecord,
 } from '@openad-async/contracts';
 import type { RequestTracker } from '@openad-async/queue';
@@ -23,7 +24,7 @@ export interface StatusEventsRouteOptions extends Omit<
    * answers 404 here too. @defaultValue everyone (no auth)
    */
   visible?(record: StatusRecord, res: Response): boolean;
-  /** The record as the wire shows it. @defaultValue the record without internal fields */
+  /** The record as the wire shows it. @defaultValue toWire (no internal fields) */
   present?(record: StatusRecord): unknown;
 }
 
@@ -36,7 +37,7 @@ const RECONNECT_MS = 2000;
  * the stream ends after the terminal event or when the client leaves.
  */
 export function statusEvents(o: StatusEventsRouteOptions): RequestHandler {
-  const present = o.present ?? withoutInternalFields;
+  const present = o.present ?? toWire;
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const id = String(req.params.id ?? '');
@@ -88,11 +89,4 @@ function lastEventIdOf(req: Request): { lastEventId?: string } {
   const query = req.query.last_event_id;
   const value = header ?? (typeof query === 'string' ? query : undefined);
   return value === undefined ? {} : { lastEventId: value.trim() };
-}
-
-/** Internal record fields (the owner tag) never reach a client. */
-function withoutInternalFields(record: StatusRecord): unknown {
-  if (!('owner' in record)) return record;
-  const { owner: _owner, ...wire } = record;
-  return wire;
 }

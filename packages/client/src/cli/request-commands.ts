@@ -1,4 +1,4 @@
-import type { StatusRecord } from '@openad-async/contracts';
+import type { StatusObject } from '@openad-async/contracts';
 
 import { ApiConflictError } from '../errors';
 import type { CliContext } from './cli-context';
@@ -19,7 +19,7 @@ export async function statusCommand(ctx: CliContext, id: string): Promise<ExitCo
  */
 export async function waitCommand(ctx: CliContext, id: string): Promise<ExitCode> {
   const bar = ctx.quiet ? null : new ProgressBar({ stream: ctx.stderr, unit: 'steps' });
-  let record: StatusRecord;
+  let record: StatusObject;
   try {
     record = await ctx.client.wait(id, {
       signal: ctx.signal,
