@@ -62,4 +62,12 @@ describe('the rate limit without keys', () => {
     for (let i = 0; i < 3; i += 1) statuses.push((await http(`${url}/service`)).status);
     expect(statuses).toEqual([200, 200, 429]);
   });
+
+  it('when requests come through a proxy on a loopback or private address, then each forwarded client has its own limit', async () => {
+    const via = (client: string) => ({ 'x-forwarded-for': client });
+    expect((await http(`${url}/service`, { headers: via('203.0.113.7') })).status).toBe(200);
+    expect((await http(`${url}/service`, { headers: via('203.0.113.7') })).status).toBe(200);
+    expect((await http(`${url}/service`, { headers: via('203.0.113.7') })).status).toBe(429);
+    expect((await http(`${url}/service`, { headers: via('203.0.113.8') })).status).toBe(200);
+  });
 });

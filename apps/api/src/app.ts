@@ -73,7 +73,9 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // X-Forwarded-For counts only when it comes from a proxy on a private or loopback address
+  // (the load balancer): a client on the internet cannot pick its address for the rate limit.
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   // A trailing '/' in the client's configured URL makes it ask for '//health'.
   app.use((req, _res, next) => {
     if (req.url.startsWith('//')) req.url = req.url.replace(/^\/+/, '/');
