@@ -58,6 +58,13 @@ describe('GET /openapi.json and GET /docs', () => {
     // Mounted (non-route) parts are documented by their entry points.
     expect(paths['/admin/queues']?.get).toBeDefined();
     expect(paths['/docs']?.get).toBeDefined();
+    // And nothing is documented that the app no longer serves.
+    const servedKeys = new Set(served.map(([m, p]) => `${m.toLowerCase()} ${toOpenApiPath(p)}`));
+    const stale = Object.entries(paths)
+      .filter(([path]) => path !== '/admin/queues')
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
+      .filter((key) => !servedKeys.has(key));
+    expect(stale).toEqual([]);
   });
 
   it('describes the wire shapes from the contracts, and who needs which key under this configuration', () => {
