@@ -93,7 +93,8 @@ describe('ModelRuntime with real host threads', () => {
     clearTimeout(timer);
     expect(error.message).toBe('processing deadline passed');
     expect(endedAt - abortedAt).toBeGreaterThanOrEqual(190); // the 200 ms grace, then the kill
-    expect(endedAt - abortedAt).toBeLessThan(1500);
+    // Far below the model's own 20 s: it was killed, not waited for (loose, for loaded CI machines).
+    expect(endedAt - abortedAt).toBeLessThan(8000);
     expect(Object.keys(rt.stats().models)).toEqual(['echo']);
     expect(await rt.run('slow', input(['C'], { ms: 0 }), live())).toEqual([
       { subject: 'C', property: 'p', result: 'done' },
@@ -129,7 +130,7 @@ describe('ModelRuntime with real host threads', () => {
   });
 
   it('when a cooperative model is aborted, then the run rejects with the reason and the host stays', async () => {
-    const rt = await start(['cooperative-slow.js'], { abortGraceMs: 1000 });
+    const rt = await start(['cooperative-slow.js'], { abortGraceMs: 8000 });
     const controller = new AbortController();
     const reason = new Error('canceled by user');
     let abortedAt = 0;
@@ -145,7 +146,7 @@ describe('ModelRuntime with real host threads', () => {
       }),
     );
     expect(await running).toBe(reason);
-    expect(Date.now() - abortedAt).toBeLessThan(1000); // stopped itself, before the grace kill
+    expect(Date.now() - abortedAt).toBeLessThan(6000); // stopped itself, before the 8 s grace kill
     expect(await rt.run('cooperative-slow', input(['C'], { steps: 2 }), live())).toHaveLength(1);
     expect(rt.stats()).toMatchObject({ misses: 1, hits: 1, loaded_models: 1 });
   });

@@ -22,9 +22,8 @@ describe('isConnectionError', () => {
     } catch (e) {
       error = e;
     }
-    const ended = new Promise((resolve) => redis.once('end', resolve));
+    // ioredis 6 stops reconnecting on disconnect() but, between attempts, never emits 'end'.
     await closeRedis(redis);
-    await ended;
     expect(Date.now() - started).toBeLessThan(3000);
     expect(isConnectionError(error)).toBe(true);
   });
