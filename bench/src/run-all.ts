@@ -14,6 +14,7 @@ const BENCHES = [
   'worker-overhead',
   'stats-cost',
   'models',
+  'breakdown',
 ];
 
 const only = process.argv.slice(2);
