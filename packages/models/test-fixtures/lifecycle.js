@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS: host threads require fixtures without a build */
 'use strict';
 const { writeFileSync } = require('node:fs');
 const { propertyModel, rows } = require('./common');
