@@ -8,15 +8,37 @@ import { Redis } from 'ioredis';
 
 /** A port nobody listens on right now (the OS picks it; we release it for the caller). */
 export async function freePort(): Promise<number> {
+  return listenOnce(0);
+}
+
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+      const bound = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+/**
+ * A free port below the ephemeral range, for servers a test stops and starts again. While one is
+ * down its clients keep reconnecting, and a connect to a closed loopback port inside the
+ * ephemeral range can pick that same port as its own source and connect to itself, which then
+ * holds the port and keeps the server from starting again.
+ */
+export async function freeStablePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    try {
+      return await listenOnce(port);
+    } catch {
+      // taken: try another
+    }
+  }
+  throw new Error('no free port in 20000-31999');
 }
 
 /**
@@ -36,7 +58,7 @@ export class RedisServer {
 
   /** `aof: false` for tests that never restart it and would only pay for the fsyncs. */
   static async start(options: { aof?: boolean } = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), options.aof ?? true);
+    const server = new RedisServer(await freeStablePort(), options.aof ?? true);
     await server.start();
     return server;
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ROOT } from './processes';
-import { freePort } from './redis-server';
+import { freeStablePort } from './redis-server';
 
 /**
  * s3rver in a child process of its own, so "S3 is down" is a dead server (connections refused),
@@ -28,7 +28,7 @@ export class S3Server {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<S3Server> {
-    const server = new S3Server(await freePort());
+    const server = new S3Server(await freeStablePort());
     await server.start();
     return server;
   }
