@@ -96,9 +96,10 @@ describe('SIGTERM to workers under load', () => {
     // Work in flight at SIGTERM that fits in the grace is finished, not handed back.
     expect(endedAfterSigterm(a) + endedAfterSigterm(b)).toBeGreaterThan(0);
     for (const id of long) {
-      // Started on A or B, handed back there, run once more on C, and ended there only.
-      expect(starts(a, id) + starts(b, id)).toBe(1);
-      expect(handedBack(a, id) + handedBack(b, id)).toBe(1);
+      // Every run on A or B (B may take one A handed back) was handed back; C ran it once.
+      const onAB = starts(a, id) + starts(b, id);
+      expect(onAB).toBeGreaterThanOrEqual(1);
+      expect(handedBack(a, id) + handedBack(b, id)).toBe(onAB);
       expect(starts(c, id)).toBe(1);
     }
     for (const id of all) {
