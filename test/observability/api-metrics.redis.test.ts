@@ -128,11 +128,13 @@ describe('the api /metrics', () => {
     await stack.startWorker();
     const text = await until(
       () => scrape(),
+      // A request is counted finished at its terminal claim, a moment before its job leaves
+      // BullMQ (the record is stored in between): wait for both.
       (t) =>
         sample(t, 'openad_async_requests_finished_total', {
           queue: 'property',
           status: 'completed',
-        }) === 5,
+        }) === 5 && sample(t, 'openad_async_queue_active_jobs', { queue: 'property' }) === 0,
     );
     for (const priority of ['low', 'normal', 'high', 'critical']) {
       expect(sample(text, 'openad_async_queue_depth', { queue: 'property', priority })).toBe(0);
