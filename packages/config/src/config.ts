@@ -1,6 +1,8 @@
 import {
+  EVICTION_STRATEGIES,
   PRIORITY_NAMES,
   SERVICE_KINDS,
+  type EvictionStrategyName,
   type PriorityName,
   type ServiceKind,
 } from '@openad-async/contracts';
@@ -16,12 +18,7 @@ import {
   envString,
 } from './env-types';
 
-export const EVICTION_STRATEGIES = [
-  'least_recently_used',
-  'least_frequently_used',
-  'largest_size',
-] as const;
-export type EvictionStrategyName = (typeof EVICTION_STRATEGIES)[number];
+export { EVICTION_STRATEGIES, type EvictionStrategyName };
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 const P = 'OPENAD_ASYNC_';

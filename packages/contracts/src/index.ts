@@ -1,5 +1,6 @@
 export * from './callback';
 export * from './errors';
+export * from './eviction-strategies';
 export * from './job';
 export * from './priority';
 export * from './responses';

@@ -2,6 +2,14 @@ import { z } from 'zod';
 
 import { WorkServiceType } from './service-types';
 
+/** The generator algorithm types the OpenAD client knows. */
+export const ALGORITHM_TYPES = [
+  'conditional_generation',
+  'prediction',
+  'generation',
+  'controlled_sampling',
+] as const;
+
 /** A JSON-schema property as the OpenAD client reads it: always a single `type` string. */
 export const ParameterSchema = z
   .object({
@@ -33,12 +41,7 @@ export const ServiceDefinition = z
       .object({
         algorithm_name: z.string(),
         algorithm_application: z.string(),
-        algorithm_type: z.enum([
-          'conditional_generation',
-          'prediction',
-          'generation',
-          'controlled_sampling',
-        ]),
+        algorithm_type: z.enum(ALGORITHM_TYPES),
         domain: z.string(),
       })
       .optional(),

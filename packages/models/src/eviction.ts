@@ -1,13 +1,8 @@
-/**
- * The names `OPENAD_ASYNC_EVICTION_STRATEGY` resolves to (the same list as `@openad-async/config`,
- * kept here so this package does not depend on config).
- */
-export const EVICTION_STRATEGY_NAMES = [
-  'least_recently_used',
-  'least_frequently_used',
-  'largest_size',
-] as const;
-export type EvictionStrategyName = (typeof EVICTION_STRATEGY_NAMES)[number];
+import { EVICTION_STRATEGIES, type EvictionStrategyName } from '@openad-async/contracts';
+
+/** The names `OPENAD_ASYNC_EVICTION_STRATEGY` resolves to. */
+export const EVICTION_STRATEGY_NAMES = EVICTION_STRATEGIES;
+export type { EvictionStrategyName };
 
 /** What a strategy sees of one cache entry. */
 export interface EvictionCandidate {
@@ -70,7 +65,7 @@ export const leastFrequentlyUsed: EvictionStrategy = pickFirst(then(byUseCount, 
 /** Evicts the largest entry (frees the most with one eviction); ties go to the least recently used. */
 export const largestSize: EvictionStrategy = pickFirst(then(bySizeDescending, byLastUsed));
 
-/** The strategy for each name (config exports the names as `EVICTION_STRATEGIES`). */
+/** The strategy for each name. */
 export const EVICTION_STRATEGY_BY_NAME: Readonly<Record<EvictionStrategyName, EvictionStrategy>> = {
   least_recently_used: leastRecentlyUsed,
   least_frequently_used: leastFrequentlyUsed,

@@ -1,4 +1,4 @@
-import { PROPERTY_SERVICE_TYPES } from '@openad-async/contracts';
+import { ALGORITHM_TYPES, PROPERTY_SERVICE_TYPES } from '@openad-async/contracts';
 import { z } from 'zod';
 
 import type { ModelDefinition } from './model-definition';
@@ -59,12 +59,7 @@ const GeneratorDefinition = z.object({
   generator: z.object({
     algorithm_name: z.string().min(1),
     algorithm_application: z.string(),
-    algorithm_type: z.enum([
-      'conditional_generation',
-      'prediction',
-      'generation',
-      'controlled_sampling',
-    ]),
+    algorithm_type: z.enum(ALGORITHM_TYPES),
     domain: z.string(),
     versions: z.array(z.string()),
   }),
