@@ -8,4 +8,5 @@ export * from './model-module';
 export * from './model-resource-manager';
 export * from './model-runner';
 export * from './model-runtime';
+export * from './resource-manager-options';
 export * from './plugins';

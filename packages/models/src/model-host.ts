@@ -9,7 +9,7 @@ import { fromWireError } from './host-protocol';
 import { footprintMb } from './load-footprint';
 import type { GenerationRecord, PredictInput, PropertyRow } from './model-definition';
 import { ModelRunError } from './model-errors';
-import type { LoadedHandle } from './model-resource-manager';
+import type { LoadedHandle } from './resource-manager-options';
 import { errorMessage } from './signals';
 
 export type ModelOutput = PropertyRow[] | GenerationRecord[];
