@@ -52,7 +52,9 @@ async function baseline(mode: BaselineMode, nodeArgs?: string[]) {
   try {
     const target: Target = { host: '127.0.0.1', port: server.port };
     const req = buildRequest(target, 'POST', '/service', noopSubmitBody());
+    const idleRss = rssMb(server.child.pid);
     const meter = cpuMeter({ server: server.child.pid, redis: await redisServerPid() });
+    const rss = sampleRss({ server: server.child.pid });
     const r = await closedLoop({
       target,
       connections: CONNECTIONS,
@@ -61,9 +63,11 @@ async function baseline(mode: BaselineMode, nodeArgs?: string[]) {
       durationMs: BASE_MS,
     });
     const cpu = meter.stop();
+    const loadRss = rss.stop().server ?? [];
     const lat = latencySummary(r.latenciesMs);
     return {
       mode,
+      rssMb: { idle: idleRss, underLoadMax: loadRss.length ? Math.max(...loadRss) : Number.NaN },
       rps: r.rps,
       count: r.count,
       statuses: r.statuses,
@@ -281,6 +285,9 @@ async function main(): Promise<void> {
     stored99: spread(reps.map((r) => r.service.submitToStoredMs.p99)),
     rssApiIdle: spread(reps.map((r) => r.service.rssMb.idleAtStart.api)),
     rssWorkerIdle: spread(reps.map((r) => r.service.rssMb.idleAtStart.worker)),
+    rssCeilingIdle: spread(reps.map((r) => r.ceiling.rssMb.idle)),
+    rssCeilingLoad: spread(reps.map((r) => r.ceiling.rssMb.underLoadMax)),
+    rssExpressIdle: spread(reps.map((r) => r.express.rssMb.idle)),
     rssApiLoad: spread(reps.map((r) => (r.service.rssMb.underLoad.api as { max: number }).max)),
     rssWorkerLoad: spread(
       reps.map((r) => (r.service.rssMb.underLoad.worker as { max: number }).max),
@@ -313,6 +320,9 @@ async function main(): Promise<void> {
         ['submit → stored latency p99 (under saturation)', fmtSpread(s.stored99), 'ms'],
         ['api RSS idle', fmtSpread(s.rssApiIdle), 'MB'],
         ['api RSS under load (max)', fmtSpread(s.rssApiLoad), 'MB'],
+        ['ceiling server RSS idle (baseline)', fmtSpread(s.rssCeilingIdle), 'MB'],
+        ['ceiling server RSS under load (max)', fmtSpread(s.rssCeilingLoad), 'MB'],
+        ['bare Express RSS idle', fmtSpread(s.rssExpressIdle), 'MB'],
         ['worker RSS idle', fmtSpread(s.rssWorkerIdle), 'MB'],
         ['worker RSS under load (max)', fmtSpread(s.rssWorkerLoad), 'MB'],
       ],

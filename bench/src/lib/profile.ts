@@ -26,6 +26,21 @@ export interface ProfileSummary {
   busyMs: number;
   top: { fn: string; where: string; selfMs: number; pct: number }[];
   byOrigin: { origin: string; selfMs: number; pct: number }[];
+  /**
+   * Self time of native functions (syscall wrappers: socket and file writes, fsync, …) by the
+   * JS module that called them, which tells a socket write (node:net) from a file write
+   * (node:internal/fs); wall time while busy, so it includes time spent descheduled.
+   */
+  nativeByCaller: { fn: string; caller: string; selfMs: number; pct: number }[];
+}
+
+/** The module of a frame's url, short: 'node:internal/fs', 'ioredis', '@openad-async/results'. */
+function moduleOf(url: string): string {
+  if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/').replace(/\.js$/, '');
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  if (nm) return nm[1]!;
+  const ours = /\/(packages|apps)\/([^/]+)\//.exec(url);
+  return ours ? `@openad-async/${ours[2]}` : url;
 }
 
 function originOf(url: string, fn: string): string {
@@ -45,6 +60,21 @@ function originOf(url: string, fn: string): string {
 export function summarizeProfile(file: string, topN = 25): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  /** The first caller outside Node's own modules (ioredis, express, …), else the first node:* one. */
+  const callerOf = (id: number): string => {
+    let fallback = '(none)';
+    for (let p = parentOf.get(id); p !== undefined; p = parentOf.get(p)) {
+      const url = byId.get(p)?.callFrame.url ?? '';
+      if (!url) continue;
+      const mod = moduleOf(url);
+      if (!mod.startsWith('node:')) return mod;
+      if (fallback === '(none)' && !mod.startsWith('node:internal')) fallback = mod;
+    }
+    return fallback;
+  };
+  const nativeByCaller = new Map<string, { fn: string; caller: string; us: number }>();
   const selfUs = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i += 1) {
     const id = profile.samples[i]!;
@@ -71,6 +101,13 @@ export function summarizeProfile(file: string, topN = 25): ProfileSummary {
     byFn.set(key, entry);
     const origin = originOf(url, fn);
     byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + us);
+    if (url === '' && !fn.startsWith('(')) {
+      const caller = callerOf(id);
+      const k = `${fn}@${caller}`;
+      const e = nativeByCaller.get(k) ?? { fn, caller, us: 0 };
+      e.us += us;
+      nativeByCaller.set(k, e);
+    }
   }
   const busy = total - idle;
   const pct = (us: number) => Math.round((us / busy) * 1000) / 10;
@@ -88,6 +125,10 @@ export function summarizeProfile(file: string, topN = 25): ProfileSummary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, topN)
       .map(([origin, us]) => ({ origin, selfMs: us / 1000, pct: pct(us) })),
+    nativeByCaller: [...nativeByCaller.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, topN)
+      .map((e) => ({ fn: e.fn, caller: e.caller, selfMs: e.us / 1000, pct: pct(e.us) })),
   };
 }
 
@@ -103,6 +144,10 @@ export function profileMarkdown(title: string, s: ProfileSummary, topN = 15): st
     '| self % | origin |',
     '| ---: | --- |',
     ...s.byOrigin.slice(0, 12).map((o) => `| ${o.pct} | ${o.origin} |`),
+    '',
+    '| self % | native function | called from |',
+    '| ---: | --- | --- |',
+    ...(s.nativeByCaller ?? []).slice(0, 8).map((n) => `| ${n.pct} | \`${n.fn}\` | ${n.caller} |`),
     '',
   ];
 }
