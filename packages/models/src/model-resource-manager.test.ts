@@ -2,12 +2,12 @@ import { ModelCacheStats, ModelStats } from '@openad-async/contracts';
 
 import type { EvictionStrategyName } from './eviction';
 import { ModelRunError } from './model-errors';
+import { ModelResourceManager } from './model-resource-manager';
 import type {
   LoadedHandle,
   ManagedModel,
   ModelResourceManagerOptions,
-} from './model-resource-manager';
-import { ModelResourceManager } from './model-resource-manager';
+} from './resource-manager-options';
 
 /** A stand-in for a model host: the manager's logic is what these tests exercise. */
 class FakeHandle implements LoadedHandle {
