@@ -85,20 +85,25 @@ export class RequestEndedError extends OpenadApiError {
   }
 }
 
-const KNOWN_CODES: readonly string[] = [
-  'VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'UNAUTHORIZED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'ALREADY_FINISHED',
-  'PAYLOAD_TOO_LARGE',
-  'RATE_LIMITED',
-  'QUEUE_FULL',
-  'UNAVAILABLE',
-  'SYNC_WAIT_EXCEEDED',
-  'INTERNAL',
-] satisfies readonly ErrorCode[];
+/**
+ * Every code the API sends. A record keyed by the contracts' `ErrorCode` (a type-only import,
+ * so the client keeps no runtime dependency): a code added there breaks this build until it is
+ * listed here too.
+ */
+const KNOWN_CODES: Readonly<Record<ErrorCode, true>> = {
+  VALIDATION_FAILED: true,
+  BAD_REQUEST: true,
+  UNAUTHORIZED: true,
+  FORBIDDEN: true,
+  NOT_FOUND: true,
+  ALREADY_FINISHED: true,
+  PAYLOAD_TOO_LARGE: true,
+  RATE_LIMITED: true,
+  QUEUE_FULL: true,
+  UNAVAILABLE: true,
+  SYNC_WAIT_EXCEEDED: true,
+  INTERNAL: true,
+};
 
 /**
  * Turns an error answer into the matching class. The API always answers `{"detail": …}`:
@@ -116,7 +121,9 @@ export function errorFromResponse(
   }
   const given = isObject(detail) && typeof detail.code === 'string' ? detail.code : undefined;
   const code: ClientErrorCode =
-    given !== undefined && KNOWN_CODES.includes(given) ? (given as ErrorCode) : codeOf(status);
+    given !== undefined && Object.hasOwn(KNOWN_CODES, given)
+      ? (given as ErrorCode)
+      : codeOf(status);
   const message =
     isObject(detail) && typeof detail.error === 'string'
       ? detail.error
