@@ -45,6 +45,7 @@ export class ApiServer {
       prefix: config.queue.prefix,
       store,
       logger,
+      recordCacheBytes: Math.round(config.api.recordCacheMb * 1024 * 1024),
       webhooks: {
         maxAttempts: config.webhooks.maxAttempts,
         backoffMs: config.webhooks.backoffSeconds * 1000,

@@ -73,6 +73,9 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // Status bodies change from poll to poll and no client sends If-None-Match: hashing every
+  // JSON answer for an ETag is pure cost.
+  app.set('etag', false);
   // X-Forwarded-For counts only when it comes from a proxy on a private or loopback address
   // (the load balancer): a client on the internet cannot pick its address for the rate limit.
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     expect(c.api).toMatchObject({
       port: 8080,
       maxBodyKb: 1024,
+      recordCacheMb: 32,
       apiKeys: [],
       dashboardReadonly: true,
     });

@@ -66,6 +66,7 @@ const EnvSchema = z.object({
   [`${P}S3_FORCE_PATH_STYLE`]: envBool(),
   [`${P}SYNC_WAIT_SECONDS`]: envNumber({ min: 0, exclusiveMin: true }),
   [`${P}MAX_BODY_KB`]: envInt({ min: 1 }),
+  [`${P}RECORD_CACHE_MB`]: envNumber({ min: 0 }),
   [`${P}WORKER_QUEUES`]: envList({
     pattern: /^(property|generation)$/,
     message: 'must list property and/or generation',
@@ -197,6 +198,11 @@ export interface Config {
     port: number;
     /** @defaultValue 1024 */
     maxBodyKb: number;
+    /**
+     * Memory for finished records this replica keeps to answer repeated status polls without
+     * Redis or the store (records never change once stored); 0 = off. @defaultValue 32
+     */
+    recordCacheMb: number;
     /** Keys allowed to call the API; empty = open (warned at start). @defaultValue [] */
     apiKeys: string[];
     /**
@@ -297,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     api: {
       port: e.PORT ?? 8080,
       maxBodyKb: e[`${P}MAX_BODY_KB`] ?? 1024,
+      recordCacheMb: e[`${P}RECORD_CACHE_MB`] ?? 32,
       apiKeys: e[`${P}API_KEYS`] ?? [],
       adminKeys: e[`${P}ADMIN_KEYS`] ?? [],
       dashboardReadonly: e[`${P}DASHBOARD_READONLY`] ?? true,

@@ -6,7 +6,9 @@ import { Heartbeats } from './heartbeats';
 import { JobQueues } from './job-queues';
 import type { RecordStore } from './record-store';
 import { closeRedis, createRedis, waitReady } from './redis-connection';
+import { RecordCache } from './record-cache';
 import { RedisKeys } from './redis-keys';
+import { RequestLookup } from './request-lookup';
 import { RequestTracker } from './request-tracker';
 import { TerminalLedger } from './terminal-ledger';
 import { WebhookOutbox, type WebhookOutboxOptions } from './webhook-outbox';
@@ -20,6 +22,11 @@ export interface BackplaneOptions {
   logger: Logger;
   /** Injected clock for tests. @defaultValue Date.now */
   now?: () => number;
+  /**
+   * Budget of the in-process cache of terminal records that status reads consult before Redis
+   * (the api sets it; a worker reads few records). 0 = no cache. @defaultValue 0
+   */
+  recordCacheBytes?: number;
   /** Callback delivery retries. @defaultValue WebhookOutbox's defaults */
   webhooks?: WebhookOutboxOptions;
 }
@@ -52,8 +59,11 @@ export class Backplane {
     });
     this.cancelBus = new CancelBus(this.redis, this.keys, options.logger);
     this.heartbeats = new Heartbeats(this.redis, this.keys);
+    const cacheBytes = options.recordCacheBytes ?? 0;
     this.tracker = new RequestTracker({
       queues: this.queues,
+      lookup: new RequestLookup(this.redis, this.keys, this.queues),
+      ...(cacheBytes > 0 ? { cache: new RecordCache({ maxBytes: cacheBytes }) } : {}),
       ledger: this.ledger,
       store: options.store,
       cancelBus: this.cancelBus,

@@ -2,7 +2,6 @@ import {
   ConflictError,
   InferenceJob,
   NotFoundError,
-  SERVICE_KINDS,
   type ServiceKind,
   type StatusRecord,
   type TerminalStatus,
@@ -11,16 +10,22 @@ import type { Logger } from '@openad-async/telemetry';
 
 import type { CancelBus } from './cancel-bus';
 import { PENDING_STATES, type InferenceBullJob, type JobQueues } from './job-queues';
+import type { RecordCache } from './record-cache';
 import type { RecordStore } from './record-store';
+import type { RequestLookup } from './request-lookup';
 import { defaultError, liveRecord, terminalRecord } from './status-records';
 import type { TerminalLedger } from './terminal-ledger';
 
 export interface RequestTrackerOptions {
   queues: JobQueues;
+  /** One read of claim and job per status poll. */
+  lookup: RequestLookup;
   ledger: TerminalLedger;
   store: RecordStore;
   cancelBus: CancelBus;
   logger: Logger;
+  /** Terminal records recently seen by this process; none when absent. @defaultValue none */
+  cache?: RecordCache;
   /** Injected clock for tests. @defaultValue Date.now */
   now?: () => number;
 }
@@ -40,47 +45,53 @@ export class RequestTracker {
 
   /** The status object, or null when the request is unknown or its record expired. */
   async read(id: string): Promise<StatusRecord | null> {
-    const [found, ...claims] = await Promise.all([
-      this.o.queues.find(id),
-      ...SERVICE_KINDS.map((kind) => this.o.ledger.claimed(kind, id)),
-    ]);
-    const claim = claims.some((c) => c !== null);
+    // A stored record is final (only the claim winner writes it, once), so a cached one is
+    // the answer without asking Redis.
+    const cached = this.o.cache?.get(id);
+    if (cached) return cached;
+    const { claim, live } = await this.o.lookup.lookup(id);
 
     if (claim) {
-      const stored = await this.o.store.get(id).catch((err: unknown) => {
+      const stored = await this.stored(id).catch((err: unknown) => {
         // Store out of reach: while the job is in BullMQ the claimer is still retrying the
         // write, so the live state below is the truth; without the job, only the record is.
-        if (found) return null;
+        if (live) return null;
         throw err;
       });
       if (stored) return stored;
       // Claimed, not yet stored: whoever claimed it is writing the record now, and the job
       // stays in BullMQ until that write lands, so the live state below is still true.
     }
-    if (!found) return claim ? null : this.o.store.get(id);
+    if (!live) return claim ? null : this.stored(id);
 
-    const parsed = InferenceJob.safeParse(found.job.data);
+    const parsed = InferenceJob.safeParse(live.data);
     if (!parsed.success) {
       this.o.logger.warn('job payload unreadable', { request_id: id });
       return null;
     }
     const job = parsed.data;
-    const state = await stateOf(found.job);
+    const queue = this.o.queues.queues[live.kind];
+    // A job never taken by a worker is pending (it may start a moment after our read, which a
+    // poll then shows): only a taken one needs the state lookup, a second Lua call.
+    const state = live.processedOn === null ? 'waiting' : await queue.getJobState(id);
     if ((PENDING_STATES as readonly string[]).includes(state)) {
       if (job.deadline !== null && job.deadline <= this.now()) {
-        return this.expire(found.kind, found.job, job);
+        const bull = (await queue.getJob(id)) as InferenceBullJob | undefined;
+        // Gone since the lookup: whoever took it out stored its record first.
+        if (!bull) return this.stored(id);
+        return this.expire(live.kind, bull, job);
       }
       return liveRecord(job, {}, this.now());
     }
     if (state === 'active') {
       return liveRecord(
         job,
-        { startedAt: found.job.processedOn ?? this.now(), ...progressOf(found.job) },
+        { startedAt: live.processedOn ?? this.now(), ...progressOf(live.progress) },
         this.now(),
       );
     }
     // Completed/failed leftovers: the record (if any) is the truth.
-    return this.o.store.get(id);
+    return this.stored(id);
   }
 
   /**
@@ -157,6 +168,13 @@ export class RequestTracker {
     return ended;
   }
 
+  /** The stored record, remembered for the next read. */
+  private async stored(id: string): Promise<StatusRecord | null> {
+    const record = await this.o.store.get(id);
+    if (record) this.o.cache?.set(record);
+    return record;
+  }
+
   private expire(
     kind: ServiceKind,
     bull: InferenceBullJob,
@@ -182,7 +200,7 @@ export class RequestTracker {
   ): Promise<StatusRecord> {
     const claim = await this.o.ledger.claim(kind, job.request_id, status);
     if (!claim.won) {
-      const stored = await this.o.store.get(job.request_id);
+      const stored = await this.stored(job.request_id);
       return (
         stored ??
         terminalRecord(job, claim.existing, {
@@ -195,6 +213,7 @@ export class RequestTracker {
     const stored = await this.o.ledger.store(
       terminalRecord(job, status, { completedAt: this.now(), error }),
     );
+    this.o.cache?.set(stored);
     await bull.remove().catch(async () => {
       // A worker took it between our read and the claim: it will see the claim and stop.
       await this.o.cancelBus.publish(job.request_id);
@@ -215,8 +234,7 @@ async function stateOf(job: InferenceBullJob): Promise<string> {
   return job.getState();
 }
 
-function progressOf(job: InferenceBullJob): { progress?: { done: number; total: number } } {
-  const p = job.progress as unknown;
+function progressOf(p: unknown): { progress?: { done: number; total: number } } {
   if (p && typeof p === 'object' && 'done' in p && 'total' in p) {
     const { done, total } = p as { done: unknown; total: unknown };
     if (typeof done === 'number' && typeof total === 'number') return { progress: { done, total } };

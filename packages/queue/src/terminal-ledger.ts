@@ -97,7 +97,8 @@ export class TerminalLedger {
   }
 }
 
-function asTerminal(value: string): TerminalStatus {
+/** A stored claim value; anything unknown reads as failed, never as success. */
+export function asTerminal(value: string): TerminalStatus {
   return (TERMINAL_STATUSES as readonly string[]).includes(value)
     ? (value as TerminalStatus)
     : 'failed';
