@@ -26,6 +26,7 @@ import { cancelRequest, getStatus } from './routes/status';
 import { webhookSecret } from './routes/webhook-secret';
 import { RateLimiter } from './security/rate-limiter';
 import type { DoneWaiter } from './services/done-waiter';
+import { QueueCap } from './services/queue-cap';
 import { collectStats } from './services/stats';
 
 export interface AppDeps {
@@ -125,7 +126,11 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const tracker = deps.backplane.tracker;
-  const serviceDeps = { ...deps, submissions: deps.metrics };
+  const queueCap = new QueueCap({
+    max: config.queue.maxQueueSize,
+    count: (kind) => deps.backplane.queues.pendingCount(kind),
+  });
+  const serviceDeps = { ...deps, submissions: deps.metrics, queueCap };
   app.get('/service', ...protect('user'), route(listServices(serviceDeps)));
   // The OpenAD client sends its key as `api_key` in this body.
   app.post('/service', ...protect('user', { bodyKey: true }), route(postService(serviceDeps)));

@@ -17,6 +17,7 @@ import type { HandlerRequest, HandlerResult } from '../http/handler';
 import type { SubmissionObserver } from '../metrics/api-metrics';
 import type { DoneWaiter } from '../services/done-waiter';
 import { getResult } from '../services/get-result';
+import type { QueueCap } from '../services/queue-cap';
 import { submit } from '../services/submit';
 
 export interface ServiceRouteDeps {
@@ -25,6 +26,7 @@ export interface ServiceRouteDeps {
   waiter: DoneWaiter;
   config: Config;
   logger: Logger;
+  queueCap: QueueCap;
   /** Counts submissions by outcome (metrics). @defaultValue none */
   submissions?: SubmissionObserver;
 }

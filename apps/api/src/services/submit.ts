@@ -4,7 +4,6 @@ import type { ModelRegistry } from '@openad-async/catalog';
 import type { Config } from '@openad-async/config';
 import {
   InferenceJob,
-  RetryLaterError,
   kindOf,
   type ServiceRequest,
   type SubmitMode,
@@ -13,11 +12,14 @@ import {
 import type { Backplane } from '@openad-async/queue';
 
 import { checkCallbackUrl } from './callback-check';
+import type { QueueCap } from './queue-cap';
 
 export interface SubmitDeps {
   registry: ModelRegistry;
   backplane: Backplane;
   config: Config;
+  /** The queue cap, shared by every submit of this api. */
+  queueCap: QueueCap;
   now?: () => number;
 }
 
@@ -48,31 +50,26 @@ export async function submit(
   const callbackUrl =
     body.callback_url === undefined ? null : await checkCallbackUrl(body.callback_url, deps.config);
   const kind = kindOf(body.service_type);
-  const pending = await deps.backplane.queues.pendingCount(kind);
-  if (pending >= deps.config.queue.maxQueueSize) {
-    throw new RetryLaterError('QUEUE_FULL', 'Queue is full, try again later', 5, {
-      queue: kind,
-      max_queue_size: deps.config.queue.maxQueueSize,
+  return deps.queueCap.enqueue(kind, async () => {
+    const now = (deps.now ?? Date.now)();
+    const timeout = body.timeout_seconds ?? deps.config.queue.defaultRequestTimeoutSeconds;
+    const job = InferenceJob.parse({
+      request_id: randomUUID(),
+      kind,
+      service_type: body.service_type,
+      service_name: body.service_name,
+      property_type: resolved.propertyType,
+      subjects,
+      parameters: resolved.parameters,
+      ...(body.sample_size === undefined ? {} : { sample_size: body.sample_size }),
+      priority: body.priority ?? deps.config.queue.defaultPriority,
+      mode: modeOf(body),
+      created_at: now,
+      deadline: timeout === null ? null : now + Math.round(timeout * 1000),
+      owner,
+      ...(callbackUrl === null ? {} : { callback_url: callbackUrl }),
     });
-  }
-  const now = (deps.now ?? Date.now)();
-  const timeout = body.timeout_seconds ?? deps.config.queue.defaultRequestTimeoutSeconds;
-  const job = InferenceJob.parse({
-    request_id: randomUUID(),
-    kind,
-    service_type: body.service_type,
-    service_name: body.service_name,
-    property_type: resolved.propertyType,
-    subjects,
-    parameters: resolved.parameters,
-    ...(body.sample_size === undefined ? {} : { sample_size: body.sample_size }),
-    priority: body.priority ?? deps.config.queue.defaultPriority,
-    mode: modeOf(body),
-    created_at: now,
-    deadline: timeout === null ? null : now + Math.round(timeout * 1000),
-    owner,
-    ...(callbackUrl === null ? {} : { callback_url: callbackUrl }),
+    await deps.backplane.queues.submit(job);
+    return job;
   });
-  await deps.backplane.queues.submit(job);
-  return job;
 }
