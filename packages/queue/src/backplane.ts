@@ -49,7 +49,11 @@ export class Backplane {
     this.redis = createRedis({ url: options.redisUrl, name: 'openad-async' });
     this.redis.on('error', (err) => options.logger.warn('redis connection error', { err }));
     this.keys = new RedisKeys(options.prefix);
-    this.queues = new JobQueues({ redis: this.redis, keys: this.keys });
+    this.queues = new JobQueues({
+      redis: this.redis,
+      keys: this.keys,
+      ...(options.now ? { now: options.now } : {}),
+    });
     this.webhooks = new WebhookOutbox(this.redis, this.keys, options.webhooks);
     this.ledger = new TerminalLedger({
       redis: this.redis,

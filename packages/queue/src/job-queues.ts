@@ -1,5 +1,5 @@
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import {
   BULLMQ_PRIORITY,
   JOB_NAME,
@@ -12,6 +12,13 @@ import type { RedisKeys } from './redis-keys';
 
 export type InferenceBullJob = Job<InferenceJob, unknown, string>;
 
+/**
+ * How far off a deadline must be for a submit to send its deadline entry beside the add
+ * rather than after it, ms: far more than the time between two commands the same process
+ * sends at once, so no reaper can find the entry overdue before its job has landed.
+ */
+export const PARALLEL_DEADLINE_MARGIN_MS = 1000;
+
 /** BullMQ states in which a request counts as pending. */
 export const PENDING_STATES = ['waiting', 'prioritized', 'delayed', 'waiting-children'] as const;
 
@@ -19,6 +26,8 @@ export interface JobQueuesOptions {
   /** A shared, fail-fast connection (see createRedis). Not closed by JobQueues. */
   redis: Redis;
   keys: RedisKeys;
+  /** Injected clock for tests. @defaultValue Date.now */
+  now?: () => number;
 }
 
 /** The two BullMQ queues, as the api (and the worker's bookkeeping) use them. */
@@ -45,19 +54,59 @@ export class JobQueues {
     this.queues = { property: make('property'), generation: make('generation') };
   }
 
-  /** Enqueues one request; counts it and registers its deadline in the same round trip. */
+  /**
+   * Enqueues one request, and counts it and registers its deadline in one more round trip
+   * sent beside the add rather than after it, so a submit waits for one round trip, not two.
+   *
+   * What running them side by side can change, and why it is safe:
+   * - The deadline entry may reach Redis before the job. The reaper forgets an overdue entry
+   *   whose job it cannot find, so it must never see one before its job lands: hence a
+   *   deadline closer than PARALLEL_DEADLINE_MARGIN_MS (a tiny `timeout_seconds`; 0.0004 s
+   *   even rounds to a deadline of now) takes the old order, add first.
+   * - The counters may land before the job, or a worker may end the job (its claim removes the
+   *   deadline) before the entry lands; the old order allowed the latter too: the reaper
+   *   forgets such an entry, and the stats only ever lag by one round trip.
+   * - The add may fail while the counters succeed, which the old order never did: they are
+   *   taken back (best effort), so Redis ends as if the add had been tried alone.
+   */
   async submit(job: InferenceJob): Promise<void> {
+    const add = () =>
+      this.queues[job.kind].add(JOB_NAME, job, {
+        jobId: job.request_id,
+        priority: BULLMQ_PRIORITY[job.priority],
+      });
+    const count = () => this.counting(job, 1).exec();
+    if (
+      job.deadline !== null &&
+      job.deadline - (this.options.now ?? Date.now)() < PARALLEL_DEADLINE_MARGIN_MS
+    ) {
+      await add();
+      await count();
+      return;
+    }
+    const [added, counted] = await Promise.allSettled([add(), count()]);
+    if (added.status === 'rejected') {
+      if (counted.status === 'fulfilled') {
+        await this.counting(job, -1)
+          .exec()
+          .catch(() => undefined);
+      }
+      throw added.reason;
+    }
+    if (counted.status === 'rejected') throw counted.reason;
+  }
+
+  /** The submission counters and deadline of `job`, counted by `by` (1, or -1 to take back). */
+  private counting(job: InferenceJob, by: 1 | -1): ChainableCommander {
     const k = this.options.keys;
-    await this.queues[job.kind].add(JOB_NAME, job, {
-      jobId: job.request_id,
-      priority: BULLMQ_PRIORITY[job.priority],
-    });
     const multi = this.options.redis
       .multi()
-      .incr(k.totalRequests(job.kind))
-      .hincrby(k.priorityCounts(job.kind), job.priority, 1);
-    if (job.deadline !== null) multi.zadd(k.deadlines(job.kind), job.deadline, job.request_id);
-    await multi.exec();
+      .incrby(k.totalRequests(job.kind), by)
+      .hincrby(k.priorityCounts(job.kind), job.priority, by);
+    if (job.deadline === null) return multi;
+    return by === 1
+      ? multi.zadd(k.deadlines(job.kind), job.deadline, job.request_id)
+      : multi.zrem(k.deadlines(job.kind), job.request_id);
   }
 
   /** Pending jobs (waiting, prioritized, delayed) in one queue. */
