@@ -60,7 +60,6 @@ export class ApiServer {
       logger,
     });
     await this.waiter.start();
-    await this.events.start();
     this.reaper = new DeadlineReaper({
       tracker: this.backplane.tracker,
       kinds: ['property', 'generation'],

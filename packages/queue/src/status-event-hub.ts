@@ -45,30 +45,80 @@ export interface StatusEventHubOptions {
  * Relays the BullMQ event streams of both queues to per-job listeners in this process: one
  * QueueEvents (one blocking connection) per queue however many clients listen. Because the
  * stream lives in Redis, a listener here sees what any worker did to a job submitted through
- * any api replica. Owned by the api server: start() before use, close() at shutdown.
+ * any api replica. The readers open at the first subscribe, so an api nobody streams from
+ * reads no events at all, and stay open until close() (shutdown). Owned by the api server.
  */
 export class StatusEventHub {
   private readonly readers = new Map<ServiceKind, { events: QueueEvents; connection: Redis }>();
   private readonly listeners = new Map<string, Set<JobEventListener>>();
   private readonly closers = new Set<() => void>();
+  /** The readers being opened (or open); null before the first subscribe or after a failure. */
+  private opening: Promise<void> | null = null;
   private closed = false;
 
   constructor(private readonly o: StatusEventHubOptions) {}
 
-  async start(): Promise<void> {
+  /**
+   * Calls `listener` for every event of job `jobId` from now on: resolves once the readers
+   * are started, from a stream position read before it resolves, so the caller can read the
+   * position, then the state, and miss nothing in between. `onClose` runs if the hub closes
+   * first (shutdown; at once if it has closed already), so open streams can end. Resolves to
+   * the unsubscribe function; rejects (subscribing nothing) if the readers cannot be opened.
+   */
+  async subscribe(
+    jobId: string,
+    listener: JobEventListener,
+    onClose?: () => void,
+  ): Promise<() => void> {
+    if (this.closed) {
+      onClose?.();
+      return () => undefined;
+    }
+    const set = this.listeners.get(jobId) ?? new Set<JobEventListener>();
+    set.add(listener);
+    this.listeners.set(jobId, set);
+    if (onClose) this.closers.add(onClose);
+    const unsubscribe = () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(jobId) === set) this.listeners.delete(jobId);
+      if (onClose) this.closers.delete(onClose);
+    };
+    try {
+      await this.open();
+    } catch (err) {
+      unsubscribe();
+      throw err;
+    }
+    return unsubscribe;
+  }
+
+  /** Opens the readers once; a failed attempt is forgotten so the next subscribe retries. */
+  private open(): Promise<void> {
+    this.opening ??= this.openReaders().catch((err: unknown) => {
+      this.opening = null;
+      throw err;
+    });
+    return this.opening;
+  }
+
+  private async openReaders(): Promise<void> {
     for (const kind of SERVICE_KINDS) {
+      // Kinds opened by an attempt that failed later stay open: opened once, never twice.
+      if (this.readers.has(kind)) continue;
+      // Start from the stream's current end, read now: '$' would only mean "after the first
+      // XREAD", and events between this start and that read would be lost.
+      const lastEventId = await this.latestEventId(kind);
+      if (this.closed) return;
       const connection = createRedis({
         url: this.o.redisUrl,
         mode: 'blocking',
         name: `openad-events-${kind}`,
       });
       connection.on('error', (err) => this.o.logger.warn('event stream connection error', { err }));
-      // Start from the stream's current end, read now: '$' would only mean "after the first
-      // XREAD", and events between this start and that read would be lost.
       const events = new QueueEvents(kind, {
         connection,
         prefix: this.prefixOf(kind),
-        lastEventId: await this.latestEventId(kind),
+        lastEventId,
       });
       events.on('error', (err) => this.o.logger.warn('event stream error', { queue: kind, err }));
       for (const name of JOB_EVENT_NAMES) {
@@ -78,22 +128,6 @@ export class StatusEventHub {
       }
       this.readers.set(kind, { events, connection });
     }
-  }
-
-  /**
-   * Calls `listener` for every event of job `jobId` from now on. `onClose` runs if the hub
-   * closes first (shutdown), so open streams can end. Returns the unsubscribe function.
-   */
-  subscribe(jobId: string, listener: JobEventListener, onClose?: () => void): () => void {
-    const set = this.listeners.get(jobId) ?? new Set<JobEventListener>();
-    set.add(listener);
-    this.listeners.set(jobId, set);
-    if (onClose) this.closers.add(onClose);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(jobId);
-      if (onClose) this.closers.delete(onClose);
-    };
   }
 
   /** Id of the newest entry of a queue's event stream; '0-0' when it is empty. */
@@ -146,6 +180,8 @@ export class StatusEventHub {
     for (const close of [...this.closers]) close();
     this.closers.clear();
     this.listeners.clear();
+    // Readers still being opened must be in the map before it is emptied.
+    await this.opening?.catch(() => undefined);
     for (const { events, connection } of this.readers.values()) {
       await events.close().catch(() => undefined);
       await closeRedis(connection);

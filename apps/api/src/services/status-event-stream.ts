@@ -132,7 +132,9 @@ export async function streamStatusEvents(
 
   const buffered: JobEvent[] = [];
   let live = false;
-  const unsubscribe = o.hub.subscribe(
+  // Resolves once the hub's readers are started (the first subscribe starts them) from a
+  // position at or before the one read below.
+  const unsubscribe = await o.hub.subscribe(
     id,
     (event) => (live ? enqueue(() => onLive(event)) : buffered.push(event)),
     stop,
@@ -141,6 +143,8 @@ export async function streamStatusEvents(
   const safety = setInterval(() => enqueue(recheck), o.recheckMs ?? 5000);
   const onAbort = () => stop();
   request.signal.addEventListener('abort', onAbort, { once: true });
+  // The client may have left while the hub was starting: no abort event comes after that.
+  if (request.signal.aborted) stop();
   try {
     // Subscribed first, then the stream position, then the state: whatever happens after the
     // position arrives as a live event, and whatever happened before it is in the state.
