@@ -19,6 +19,7 @@ describe('the S3 result store down while jobs finish', () => {
   let s3: S3Server;
   let cluster: ProcessCluster;
   let api: ApiProcess;
+  let uncached: ApiProcess;
   let worker: WorkerProcess;
 
   beforeAll(async () => {
@@ -30,6 +31,7 @@ describe('the S3 result store down while jobs finish', () => {
       env: { ...s3.env(), OPENAD_ASYNC_MAX_WORKERS: '4' },
     });
     api = await cluster.startApi();
+    uncached = await cluster.startApi({ OPENAD_ASYNC_RECORD_CACHE_MB: '0' });
     worker = await cluster.startWorker(redis);
   }, 60000);
 
@@ -64,8 +66,10 @@ describe('the S3 result store down while jobs finish', () => {
     }
     const retries = worker.output().match(/result store write failed, retrying/g)?.length ?? 0;
     const ready = await http(`${api.url}/readyz`);
-    // The earlier record cannot be read now: that is an outage (503), not a 500 or a 404.
-    const earlierDuring = await statusOf(api.url, earlier);
+    // The replica that read the earlier record answers it from memory; one without the cache
+    // cannot read it now: that is an outage (503), not a 500 or a 404.
+    const earlierCached = await statusOf(api.url, earlier);
+    const earlierDuring = await statusOf(uncached.url, earlier);
 
     await s3.start();
     const upAt = Date.now();
@@ -75,6 +79,7 @@ describe('the S3 result store down while jobs finish', () => {
     expect(seen).toEqual(new Set(['200 processing']));
     expect(retries).toBeGreaterThanOrEqual(ids.length * 2);
     expect(ready).toMatchObject({ status: 503, body: { checks: { result_store: 'unreachable' } } });
+    expect(earlierCached).toMatchObject({ code: 200, body: { status: 'completed' } });
     expect(earlierDuring).toMatchObject({ code: 503, body: { detail: { code: 'UNAVAILABLE' } } });
     for (const id of ids) {
       expect(records.get(id)).toMatchObject({
