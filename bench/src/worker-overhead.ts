@@ -5,7 +5,8 @@
  * arriving at 100/s (each job alone: unloaded latency) and a queued backlog (saturation).
  * Plus the store alone: FsResultStore.put vs a plain writeFile.
  * Each measurement runs in its own process (bench/dist/worker-overhead-child.js).
- * Env: BENCH_REPS (5).
+ * Env: BENCH_REPS (5), BENCH_STAGE ('0': the worker puts the record after the claim instead of
+ * staging it during the claim; passed on to the children).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,7 @@ async function runChild(
       BENCH_JOBS: String(jobs),
       BENCH_PACE: String(pace),
       BENCH_OUT: out,
+      ...(process.env.BENCH_STAGE === undefined ? {} : { BENCH_STAGE: process.env.BENCH_STAGE }),
     },
     logDir: path.join(dir, 'logs'),
     ...(nodeArgs ? { nodeArgs } : {}),
@@ -104,8 +106,8 @@ async function main(): Promise<void> {
       ['pickup → stored (target figure)', 'pickupToStored'],
       ['  pickup → run called (parse, claim read, resolve)', 'pickupToRun'],
       ['  run: acquire + host-thread round trip + no-op predict', 'run'],
-      ['  run returned → put called (terminal claim)', 'runToPut'],
-      ['  store.put (temp file, write, fsync, rename)', 'put'],
+      ['  run returned → put or stage called (terminal claim, unless staged)', 'runToPut'],
+      ['  store.put, or stage → commit (temp file, write, fsync, rename)', 'put'],
       ['pickup → stored, minus the run', 'outsideRun'],
       ['stored → BullMQ completed (done publish, log, moveToCompleted)', 'storedToCompleted'],
       ['pickup → BullMQ completed', 'pickupToCompleted'],

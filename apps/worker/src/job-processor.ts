@@ -14,6 +14,7 @@ import {
   terminalRecord,
   type ClaimResult,
   type RecordStore,
+  type StagedRecord,
   type TerminalLedger,
 } from '@openad-async/queue';
 import type { Logger } from '@openad-async/telemetry';
@@ -73,24 +74,34 @@ export function createProcessor(deps: ProcessorDeps) {
     let running = false;
 
     const finish = async (ending: Ending, claimFirst = true): Promise<void> => {
+      const record = terminalRecord(job, ending.status, {
+        startedAt,
+        completedAt: now(),
+        ...ending,
+      });
+      // The store's slow part (the fsync) runs while the claim is in flight; only the winner
+      // makes the record readable, so a loser's bytes never become a record.
+      const staging = claimFirst ? stage(record, log) : null;
       if (claimFirst) {
         const claim = await claimPatiently(id, ending.status, log);
         if (!claim.won) {
+          await (await staging)?.discard();
           // Someone else ended it (a cancel or timeout at the api); make sure its record exists.
           await ensureRecord(job, claim.existing, startedAt);
           log.info('request already ended elsewhere', { status: claim.existing });
           return;
         }
       }
-      const record = terminalRecord(job, ending.status, {
-        startedAt,
-        completedAt: now(),
-        ...ending,
-      });
-      await retryForever(() => deps.ledger.store(record), {
-        logger: log,
-        context: { request_id: id },
-      });
+      let staged = (await staging) ?? undefined;
+      await retryForever(
+        () => {
+          // A failed commit left nothing behind: later tries write the record afresh.
+          const once = staged;
+          staged = undefined;
+          return deps.ledger.store(record, once);
+        },
+        { logger: log, context: { request_id: id } },
+      );
       log.info('request ended', { status: ending.status, processing_ms: now() - startedAt });
       deps.observer?.ended(job, ending.status, running ? now() - startedAt : null);
     };
@@ -204,6 +215,15 @@ export function createProcessor(deps: ProcessorDeps) {
       },
       { logger: log, context: { request_id: id }, what: 'terminal claim' },
     );
+  }
+
+  /** Null when the store cannot stage, or staging failed: the record is then put after the claim. */
+  function stage(record: StatusRecord, log: Logger): Promise<StagedRecord | null> | null {
+    if (!deps.store.stage) return null;
+    return deps.store.stage(record).catch((err: unknown) => {
+      log.warn('staging the record failed; it is written after the claim', { err });
+      return null;
+    });
   }
 
   async function ensureRecord(

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { ServiceKind, StatusRecord, TerminalStatus } from '@openad-async/contracts';
 import { TERMINAL_STATUSES } from '@openad-async/contracts';
 
-import type { RecordStore } from './record-store';
+import type { RecordStore, StagedRecord } from './record-store';
 import type { RedisKeys } from './redis-keys';
 
 /**
@@ -86,9 +86,12 @@ export class TerminalLedger {
     return value === null ? null : asTerminal(value);
   }
 
-  /** Stores the record of a claimed request and wakes anyone waiting on it. */
-  async store(record: StatusRecord): Promise<StatusRecord> {
-    const stored = await this.options.store.put(record);
+  /**
+   * Stores the record of a claimed request and wakes anyone waiting on it. `staged`, when given,
+   * holds this same record already written (RecordStore.stage), and is committed instead.
+   */
+  async store(record: StatusRecord, staged?: StagedRecord): Promise<StatusRecord> {
+    const stored = staged ? await staged.commit() : await this.options.store.put(record);
     await this.options.afterStore?.(stored);
     await this.options.redis
       .publish(this.options.keys.doneChannel(), record.request_id)

@@ -52,6 +52,52 @@ describe('FsResultStore', () => {
     expect(stored).toContainEqual(StatusRecord.parse(onDisk));
   });
 
+  it('when a record is staged, then it is on disk but unreadable until commit, which stores what put would', async () => {
+    const clock = manualClock(T0);
+    const store = makeStore({ dir: base, now: clock.now, ttlHours: 2 });
+    await store.start();
+    const record = sampleRecord();
+    const staged = await store.stage(record);
+    expect(await store.get(record.request_id)).toBeNull();
+    const names = await readdir(path.join(base, 'results'));
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/^\..*\.tmp$/);
+    expect(JSON.parse(await readFile(path.join(base, 'results', names[0]!), 'utf8'))).toEqual(
+      staged.record,
+    );
+    const stored = await staged.commit();
+    expect(stored).toEqual({ ...record, expires_at: new Date(T0 + 2 * HOUR).toISOString() });
+    expect(await store.get(record.request_id)).toEqual(stored);
+    expect(await readdir(path.join(base, 'results'))).toEqual([`${record.request_id}.json`]);
+    await expect(staged.commit()).rejects.toThrow(/already settled/);
+    await staged.discard();
+    expect(await store.get(record.request_id)).toEqual(stored);
+  });
+
+  it('when a staged record is discarded, then nothing is left and a later commit throws', async () => {
+    const store = makeStore({ dir: base });
+    await store.start();
+    const record = sampleRecord();
+    const staged = await store.stage(record);
+    await staged.discard();
+    await staged.discard();
+    expect(await readdir(path.join(base, 'results'))).toEqual([]);
+    await expect(staged.commit()).rejects.toThrow(/already settled/);
+    expect(await store.get(record.request_id)).toBeNull();
+  });
+
+  it('when a staged temp file vanished (swept), then commit rejects and stores nothing', async () => {
+    const store = makeStore({ dir: base });
+    await store.start();
+    const record = sampleRecord();
+    const staged = await store.stage(record);
+    const [temp] = await readdir(path.join(base, 'results'));
+    await rm(path.join(base, 'results', temp!));
+    await expect(staged.commit()).rejects.toThrow(/ENOENT/);
+    expect(await readdir(path.join(base, 'results'))).toEqual([]);
+    expect(await store.get(record.request_id)).toBeNull();
+  });
+
   it('when an id tries to leave the directory, then nothing is written anywhere', async () => {
     const store = makeStore({ dir: path.join(base, 'store') });
     await store.start();

@@ -8,7 +8,7 @@ import { recordPath, resultsDir, tempPath } from './fs-layout';
 import { positiveOption } from './option-checks';
 import { decodeRecord, encodeRecord, isExpired, prepareForPut } from './record-codec';
 import { assertRequestId } from './request-id';
-import type { ResultStore } from './result-store';
+import type { ResultStore, StagedRecord } from './result-store';
 import { DirectorySweeper, type SweepResult } from './sweeper';
 
 export interface FsResultStoreOptions {
@@ -60,9 +60,38 @@ export class FsResultStore implements ResultStore {
   }
 
   async put(record: StatusRecord): Promise<StatusRecord> {
+    return (await this.stage(record)).commit();
+  }
+
+  /**
+   * The temp file is written and fsynced here; `commit` is the rename alone. Until then the
+   * bytes sit under a dot name readers and the sweeper's record pass never take for a record
+   * (the sweeper deletes temp files after 15 minutes, and `commit` then fails cleanly).
+   */
+  async stage(record: StatusRecord): Promise<StagedRecord> {
     const stored = prepareForPut(record, this.now(), this.ttlHours);
-    await this.writeAtomically(recordPath(this.dir, stored.request_id), encodeRecord(stored));
-    return stored;
+    const target = recordPath(this.dir, stored.request_id);
+    const temp = await this.writeDurably(encodeRecord(stored));
+    let settled = false;
+    return {
+      record: stored,
+      commit: async () => {
+        if (settled) throw new Error(`staged record ${stored.request_id} was already settled`);
+        settled = true;
+        try {
+          await rename(temp, target);
+        } catch (error) {
+          await unlink(temp).catch(() => undefined);
+          throw error;
+        }
+        return stored;
+      },
+      discard: async () => {
+        if (settled) return;
+        settled = true;
+        await unlink(temp).catch(() => undefined);
+      },
+    };
   }
 
   async get(requestId: string): Promise<StatusRecord | null> {
@@ -102,9 +131,10 @@ export class FsResultStore implements ResultStore {
     await this.sweeper.close();
   }
 
-  private async writeAtomically(target: string, text: string): Promise<void> {
+  /** Writes `text` to a new temp file and fsyncs it; returns the temp path. */
+  private async writeDurably(text: string): Promise<string> {
     const temp = tempPath(this.dir, 'write');
-    let renamed = false;
+    let written = false;
     try {
       const handle = await open(temp, 'wx');
       try {
@@ -114,10 +144,10 @@ export class FsResultStore implements ResultStore {
       } finally {
         await handle.close();
       }
-      await rename(temp, target);
-      renamed = true;
+      written = true;
+      return temp;
     } finally {
-      if (!renamed) await unlink(temp).catch(() => undefined);
+      if (!written) await unlink(temp).catch(() => undefined);
     }
   }
 }
