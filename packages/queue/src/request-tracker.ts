@@ -13,7 +13,7 @@ import { PENDING_STATES, type InferenceBullJob, type JobQueues } from './job-que
 import type { RecordCache } from './record-cache';
 import type { RecordStore } from './record-store';
 import type { RequestLookup } from './request-lookup';
-import { defaultError, liveRecord, terminalRecord } from './status-records';
+import { liveRecord, terminalRecord } from './status-records';
 import type { TerminalLedger } from './terminal-ledger';
 
 export interface RequestTrackerOptions {
@@ -79,7 +79,10 @@ export class RequestTracker {
         const bull = (await queue.getJob(id)) as InferenceBullJob | undefined;
         // Gone since the lookup: whoever took it out stored its record first.
         if (!bull) return this.stored(id);
-        return this.expire(live.kind, bull, job);
+        const ended = await this.expire(live.kind, bull, job);
+        // Lost to another ender whose record is not stored yet: its job is still in BullMQ,
+        // so, as for any claimed request, the live state is the answer until the record lands.
+        return ended.record ?? liveRecord(job, {}, this.now());
       }
       return liveRecord(job, {}, this.now());
     }
@@ -175,11 +178,7 @@ export class RequestTracker {
     return record;
   }
 
-  private expire(
-    kind: ServiceKind,
-    bull: InferenceBullJob,
-    job: InferenceJob,
-  ): Promise<StatusRecord> {
+  private expire(kind: ServiceKind, bull: InferenceBullJob, job: InferenceJob): Promise<Ended> {
     const waited = ((this.now() - job.created_at) / 1000).toFixed(1);
     return this.end(
       kind,
@@ -190,24 +189,20 @@ export class RequestTracker {
     );
   }
 
-  /** Claim → store → remove from the queue. A loser reads what the winner stored. */
+  /**
+   * Claim → store → remove from the queue. A loser gets the status claimed before it and the
+   * winner's record, or null while the winner is still writing it.
+   */
   private async end(
     kind: ServiceKind,
     bull: InferenceBullJob,
     job: InferenceJob,
     status: Exclude<TerminalStatus, 'completed'>,
     error: string,
-  ): Promise<StatusRecord> {
+  ): Promise<Ended> {
     const claim = await this.o.ledger.claim(kind, job.request_id, status);
     if (!claim.won) {
-      const stored = await this.stored(job.request_id);
-      return (
-        stored ??
-        terminalRecord(job, claim.existing, {
-          completedAt: this.now(),
-          error: defaultError(claim.existing),
-        })
-      );
+      return { status: claim.existing, record: await this.stored(job.request_id) };
     }
     // Record first, then remove: a status read never finds neither.
     const stored = await this.o.ledger.store(
@@ -223,8 +218,14 @@ export class RequestTracker {
       service: job.service_name,
       status,
     });
-    return stored;
+    return { status, record: stored };
   }
+}
+
+/** How an attempt to end a request came out. */
+interface Ended {
+  status: TerminalStatus;
+  record: StatusRecord | null;
 }
 
 async function stateOf(job: InferenceBullJob): Promise<string> {
