@@ -1,9 +1,12 @@
 /**
  * Issue 5: status reads — GET /async/status/:id req/s against a bare Express endpoint answering
  * the same JSON body (a real record fetched from the service), same run; target ≥ 60%.
- * Reads cycle over 2,000 completed requests (the poll that finds the answer: Redis lookups, then
- * the record from the directory store), then over 2,000 pending ones (worker stopped: Redis
- * only). Closed loop, 32 connections, 1 s warm-up + 5 s, repetitions interleaved.
+ * Reads cycle over 2,000 completed requests, then over 2,000 pending ones (worker stopped: Redis
+ * only). Completed reads are measured twice: as deployed (the api's record cache on, so after
+ * the warm-up's first pass every read is a repeated poll answered from memory) and with
+ * OPENAD_ASYNC_RECORD_CACHE_MB=0 (every read is the first: one Redis lookup, then the record
+ * from the directory store). Closed loop, 32 connections, 1 s warm-up + 5 s, repetitions
+ * interleaved.
  * Env: BENCH_REPS (5), BENCH_CONNECTIONS (32).
  */
 import { mkdtempSync } from 'node:fs';
@@ -77,14 +80,26 @@ async function main(): Promise<void> {
     ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
   });
   const target: Target = { host: '127.0.0.1', port: svc.port };
+  const noCachePrefix = `${prefix}-nocache`;
+  const svcNoCache = await startService({
+    prefix: noCachePrefix,
+    logDir: path.join(logRoot, noCachePrefix),
+    env: { OPENAD_ASYNC_RECORD_CACHE_MB: '0' },
+  });
+  const noCacheTarget: Target = { host: '127.0.0.1', port: svcNoCache.port };
   const redisPid = await redisServerPid();
   const done = new Set<string>();
   const sub = await subscribeDone(prefix, (id) => done.add(id));
+  const subNoCache = await subscribeDone(noCachePrefix, (id) => done.add(id));
   let baseline: Awaited<ReturnType<typeof startBaseline>> | null = null;
   try {
     const completedIds = await submitMany(target, IDS);
+    const noCacheIds = await submitMany(noCacheTarget, IDS);
     const end = Date.now() + 60_000;
-    while (!completedIds.every((id) => done.has(id)) && Date.now() < end) await sleep(50);
+    while (![...completedIds, ...noCacheIds].every((id) => done.has(id)) && Date.now() < end)
+      await sleep(50);
+    // The uncached service only serves completed reads; its worker and api stay idle otherwise.
+    await svcNoCache.workers[0]!.stop();
     const sample = await fetch(`http://127.0.0.1:${svc.port}/async/status/${completedIds[0]}`);
     const statusBody = await sample.text();
     baseline = await startBaseline('express', {
@@ -95,17 +110,20 @@ async function main(): Promise<void> {
     const base: Target = { host: '127.0.0.1', port: baseline.port };
     const baseIds = completedIds.slice(0, 1);
 
-    const completed: {
-      service: Awaited<ReturnType<typeof reads>>;
-      express: Awaited<ReturnType<typeof reads>>;
-    }[] = [];
+    type Reads = Awaited<ReturnType<typeof reads>>;
+    const completed: { service: Reads; express: Reads; noCache?: Reads }[] = [];
     for (let rep = 1; rep <= REPS; rep += 1) {
       loads.push({ part: `completed ${rep}`, ...(await waitForQuiet(`status rep ${rep}`)) });
       const service = await reads(target, completedIds, { api: svc.api.pid, redis: redisPid });
       const express = await reads(base, baseIds, { server: baseline.child.pid });
-      completed.push({ service, express });
+      const noCache = await reads(noCacheTarget, noCacheIds, {
+        api: svcNoCache.api.pid,
+        redis: redisPid,
+      });
+      completed.push({ service, express, noCache });
       console.log(
-        `completed rep ${rep}: service ${fmt(service.rps)} req/s, bare Express ${fmt(express.rps)}`,
+        `completed rep ${rep}: service ${fmt(service.rps)} req/s, bare Express ${fmt(express.rps)}, ` +
+          `cache off ${fmt(noCache.rps)}`,
       );
     }
 
@@ -132,6 +150,11 @@ async function main(): Promise<void> {
       completedP50: sp(completed, (x) => x.service.latencyMs.p50),
       completedP99: sp(completed, (x) => x.service.latencyMs.p99),
       expressP99: sp(completed, (x) => x.express.latencyMs.p99),
+      noCache: sp(completed, (x) => x.noCache?.rps ?? Number.NaN),
+      noCacheRatio: sp(completed, (x) => ratio(x.noCache?.rps ?? Number.NaN, x.express.rps)),
+      noCacheP99: sp(completed, (x) => x.noCache?.latencyMs.p99 ?? Number.NaN),
+      noCacheApiCpuMs: sp(completed, (x) => x.noCache?.cpuMsPerRead.api ?? Number.NaN),
+      noCacheRedisCpuMs: sp(completed, (x) => x.noCache?.cpuMsPerRead.redis ?? Number.NaN),
       pending: sp(pending, (x) => x.service.rps),
       pendingExpress: sp(pending, (x) => x.express.rps),
       pendingRatio: sp(pending, (x) => ratio(x.service.rps, x.express.rps)),
@@ -139,13 +162,15 @@ async function main(): Promise<void> {
       redisCpuMs: sp(completed, (x) => x.service.cpuMsPerRead.redis ?? Number.NaN),
       expressCpuMs: sp(completed, (x) => x.express.cpuMsPerRead.server ?? Number.NaN),
       pendingApiCpuMs: sp(pending, (x) => x.service.cpuMsPerRead.api ?? Number.NaN),
-      non200:
-        [...completed, ...pending].reduce(
-          (n, x) =>
+      non200: [...completed, ...pending]
+        .flatMap((x) => (x.noCache ? [x.service, x.noCache] : [x.service]))
+        .reduce(
+          (n, r) =>
             n +
-            Object.entries(x.service.statuses).reduce((m, [k, v]) => m + (k === '200' ? 0 : v), 0),
+            r.errors +
+            Object.entries(r.statuses).reduce((m, [k, v]) => m + (k === '200' ? 0 : v), 0),
           0,
-        ) + [...completed, ...pending].reduce((n, x) => n + x.service.errors, 0),
+        ),
     };
     const met = s.ratio.median >= TARGET_RATIO;
     // The api writes its profile when it exits.
@@ -168,6 +193,15 @@ async function main(): Promise<void> {
           ['status read latency p50 (completed, 32 conns)', fmtSpread(s.completedP50), 'ms'],
           ['status read latency p99 (completed, 32 conns)', fmtSpread(s.completedP99), 'ms'],
           ['bare Express latency p99', fmtSpread(s.expressP99), 'ms'],
+          [
+            'status reads, completed, record cache off (every read the first)',
+            fmtSpread(s.noCache),
+            'req/s',
+          ],
+          ['cache off / bare Express (per rep)', fmtSpread(s.noCacheRatio, 3), 'ratio'],
+          ['cache off latency p99', fmtSpread(s.noCacheP99), 'ms'],
+          ['api CPU per read (cache off)', fmtSpread(s.noCacheApiCpuMs, 3), 'ms'],
+          ['Redis CPU per read (cache off)', fmtSpread(s.noCacheRedisCpuMs, 3), 'ms'],
           ['status reads, pending requests', fmtSpread(s.pending), 'req/s'],
           ['bare Express (same reps)', fmtSpread(s.pendingExpress), 'req/s'],
           ['pending / bare Express (per rep)', fmtSpread(s.pendingRatio, 3), 'ratio'],
@@ -209,7 +243,9 @@ async function main(): Promise<void> {
     );
   } finally {
     await sub.close();
+    await subNoCache.close();
     await baseline?.stop();
+    await svcNoCache.stop();
     await svc.stop();
   }
 }
