@@ -14,6 +14,9 @@ import { answerClientErrors } from './http/error-handler';
 import { ApiMetrics } from './metrics/api-metrics';
 import { DoneWaiter } from './services/done-waiter';
 
+/** Idle keep-alive connections stay open this long: longer than any balancer in front. */
+const KEEP_ALIVE_MS = 65_000;
+
 export interface ApiServerOptions {
   config: Config;
   logger: Logger;
@@ -90,6 +93,11 @@ export class ApiServer {
     this.app = app;
     const server = app.listen(config.api.port, this.o.host ?? '0.0.0.0');
     answerClientErrors(server);
+    // A load balancer reuses idle upstream connections for up to its own idle timeout (nginx's
+    // upstream keepalive and AWS ALB: 60 s). Node's 5 s default closes them first, and a request
+    // the balancer sends as we close fails as a 502 (not retried for POST). Outlive it.
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
+    server.headersTimeout = KEEP_ALIVE_MS + 1000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
