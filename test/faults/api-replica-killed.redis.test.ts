@@ -1,38 +1,20 @@
-import type { Redis } from 'ioredis';
-
-import {
-  echoRequest,
-  ProcessCluster,
-  statusOf,
-  submit,
-  waitTerminal,
-  type ApiProcess,
-} from '../support/cluster';
-import { RedisServer } from '../support/redis-server';
+import { echoRequest, statusOf, submit, waitTerminal, type ApiProcess } from '../support/cluster';
+import { FaultRig } from '../support/fault-rig';
 import { http, until } from '../support/stack';
 
 describe('an api replica killed with SIGKILL', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  let cluster: ProcessCluster;
+  let rig: FaultRig;
   let a: ApiProcess;
   let b: ApiProcess;
 
   beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = server.client();
-    cluster = new ProcessCluster({
-      redisUrl: server.url,
-      env: { OPENAD_ASYNC_MAX_WORKERS: '1' },
-    });
-    [a, b] = await Promise.all([cluster.startApi(), cluster.startApi()]);
-    await cluster.startWorker(redis);
+    rig = await FaultRig.start({ env: { OPENAD_ASYNC_MAX_WORKERS: '1' } });
+    [a, b] = await Promise.all([rig.cluster.startApi(), rig.cluster.startApi()]);
+    await rig.cluster.startWorker(rig.redis);
   }, 60000);
 
   afterAll(async () => {
-    await cluster?.close();
-    redis?.disconnect();
-    await server?.destroy();
+    await rig?.close();
   }, 30000);
 
   it('when the replica that accepted requests dies, then the other answers status, cancel and stats for all of them', async () => {
@@ -85,7 +67,7 @@ describe('an api replica killed with SIGKILL', () => {
         canceled: 1,
       },
     });
-    expect(cluster.recordIds().sort()).toEqual([...all].sort());
+    expect(rig.cluster.recordIds().sort()).toEqual([...all].sort());
     console.log(
       `api replica SIGKILL: the other replica ended all 5 requests ${Date.now() - killedAt} ms after the kill`,
     );

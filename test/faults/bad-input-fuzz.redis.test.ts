@@ -2,11 +2,10 @@ import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 
 import fc from 'fast-check';
-import type { Redis } from 'ioredis';
 
 import { badRequests, type BadRequest } from '../support/bad-requests';
-import { echoRequest, ProcessCluster, submit, type ApiProcess } from '../support/cluster';
-import { RedisServer } from '../support/redis-server';
+import { echoRequest, submit, type ApiProcess } from '../support/cluster';
+import { FaultRig } from '../support/fault-rig';
 import { http } from '../support/stack';
 
 const CASES = 2000;
@@ -49,7 +48,7 @@ function send(base: URL, r: BadRequest): Promise<Answer> {
   });
 }
 
-/** Writes bytes as they are and reads the answer until the server closes the connection. */
+/** Writes bytes as they are and reads the answer until the rig.server closes the connection. */
 function sendRaw(base: URL, bytes: Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const socket = connect(Number(base.port), base.hostname);
@@ -105,29 +104,23 @@ function checkRejected(r: BadRequest, a: Answer): void {
 }
 
 describe('bad input at volume (property-based)', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  let cluster: ProcessCluster;
+  let rig: FaultRig;
   let api: ApiProcess;
 
   beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = server.client();
     // No worker: anything that got enqueued would stay visible in Redis.
-    cluster = new ProcessCluster({ redisUrl: server.url });
-    api = await cluster.startApi();
+    rig = await FaultRig.start({});
+    api = await rig.cluster.startApi();
   }, 60000);
 
   afterAll(async () => {
     agent.destroy();
-    await cluster?.close();
-    redis?.disconnect();
-    await server?.destroy();
+    await rig?.close();
   }, 30000);
 
   it(`when ${CASES} generated bad requests arrive, then none gets a 5xx, every error is {"detail": …}, nothing is enqueued, and the api stays healthy`, async () => {
     const base = new URL(api.url);
-    const baseline = await redis.dbsize();
+    const baseline = await rig.redis.dbsize();
     const statuses = new Map<number, number>();
     const kinds = new Map<string, number>();
     let cases = 0;
@@ -139,7 +132,7 @@ describe('bad input at volume (property-based)', () => {
         statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
         kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
         checkRejected(r, a);
-        const keys = await redis.dbsize();
+        const keys = await rig.redis.dbsize();
         if (keys !== baseline) {
           throw new Error(`Redis went from ${baseline} to ${keys} keys after ${r.kind}`);
         }
@@ -155,7 +148,7 @@ describe('bad input at volume (property-based)', () => {
     expect(api.output()).not.toContain('unhandled error');
     // Still serving real work: a good request is accepted (and is the first job ever queued).
     await submit(api.url, echoRequest());
-    expect(await redis.get(`${cluster.prefix}:property:oa:total`)).toBe('1');
+    expect(await rig.redis.get(`${rig.cluster.prefix}:property:oa:total`)).toBe('1');
     console.log(
       `fuzz: ${cases} bad requests in ${tookMs} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}; kinds ${JSON.stringify(Object.fromEntries(kinds))}`,
     );

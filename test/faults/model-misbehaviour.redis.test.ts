@@ -1,15 +1,12 @@
-import type { Redis } from 'ioredis';
-
 import {
   echoRequest,
   FAULT_MODELS,
-  ProcessCluster,
   submit,
   waitTerminal,
   type ApiProcess,
   type WorkerProcess,
 } from '../support/cluster';
-import { RedisServer } from '../support/redis-server';
+import { FaultRig } from '../support/fault-rig';
 import { http, PIPELINE_MODELS, until } from '../support/stack';
 
 const faulty = (model: string, extra: Record<string, unknown> = {}) =>
@@ -29,17 +26,12 @@ function loadedModels(stats: unknown): string[] {
 }
 
 describe('models that misbehave in their thread, on one worker process', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  let cluster: ProcessCluster;
+  let rig: FaultRig;
   let api: ApiProcess;
   let worker: WorkerProcess;
 
   beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = server.client();
-    cluster = new ProcessCluster({
-      redisUrl: server.url,
+    rig = await FaultRig.start({
       plugins: [PIPELINE_MODELS, FAULT_MODELS],
       env: {
         // One job at a time, so the request after a bad one runs on the slot it left.
@@ -48,14 +40,12 @@ describe('models that misbehave in their thread, on one worker process', () => {
         OPENAD_ASYNC_MAX_MEMORY_MB: '128',
       },
     });
-    api = await cluster.startApi();
-    worker = await cluster.startWorker(redis);
+    api = await rig.cluster.startApi();
+    worker = await rig.cluster.startWorker(rig.redis);
   }, 60000);
 
   afterAll(async () => {
-    await cluster?.close();
-    redis?.disconnect();
-    await server?.destroy();
+    await rig?.close();
   }, 30000);
 
   it.each([
@@ -133,6 +123,6 @@ describe('models that misbehave in their thread, on one worker process', () => {
       timeout: 2,
       canceled: 0,
     });
-    expect(cluster.recordIds()).toHaveLength(8);
+    expect(rig.cluster.recordIds()).toHaveLength(8);
   });
 });

@@ -1,16 +1,13 @@
-import type { Redis } from 'ioredis';
-
 import {
   echoRequest,
   FAULT_MODELS,
   generateRequest,
-  ProcessCluster,
   submit,
   waitTerminal,
   type ApiProcess,
   type WorkerProcess,
 } from '../support/cluster';
-import { RedisServer } from '../support/redis-server';
+import { FaultRig } from '../support/fault-rig';
 import { http, PIPELINE_MODELS, until } from '../support/stack';
 
 type Stats = Record<
@@ -19,30 +16,23 @@ type Stats = Record<
 >;
 
 describe('Redis stopped and restarted on the same data', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  let cluster: ProcessCluster;
+  let rig: FaultRig;
   let api: ApiProcess;
   let worker: WorkerProcess;
 
   beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = server.client();
-    cluster = new ProcessCluster({
-      redisUrl: server.url,
+    rig = await FaultRig.start({
       plugins: [PIPELINE_MODELS, FAULT_MODELS],
       env: {
         OPENAD_ASYNC_MAX_WORKERS: '4',
       },
     });
-    api = await cluster.startApi();
-    worker = await cluster.startWorker(redis);
+    api = await rig.cluster.startApi();
+    worker = await rig.cluster.startWorker(rig.redis);
   }, 60000);
 
   afterAll(async () => {
-    await cluster?.close();
-    redis?.disconnect();
-    await server?.destroy();
+    await rig?.close();
   }, 30000);
 
   it('when Redis goes away under load, then submissions get a fast 503 UNAVAILABLE, /readyz says 503, and after it returns every accepted request completes without restarting anything', async () => {
@@ -70,8 +60,8 @@ describe('Redis stopped and restarted on the same data', () => {
       10000,
     );
 
-    redis.disconnect();
-    await server.stop();
+    rig.redis.disconnect();
+    await rig.server.stop();
     const downAt = Date.now();
 
     // During the outage: quick, well-formed refusals, never a hang or a 500.
@@ -104,9 +94,9 @@ describe('Redis stopped and restarted on the same data', () => {
       await probe('readyz', () => http(`${api.url}/readyz`));
     }
 
-    await server.start();
+    await rig.server.start();
     const upAt = Date.now();
-    redis = server.client();
+    rig.reconnect();
     await until(
       () => http(`${api.url}/readyz`),
       (r) => r.status === 200,
@@ -135,7 +125,7 @@ describe('Redis stopped and restarted on the same data', () => {
 
     for (const id of all)
       expect(records.get(id)).toMatchObject({ request_id: id, status: 'completed' });
-    expect(cluster.recordIds().sort()).toEqual([...all].sort());
+    expect(rig.cluster.recordIds().sort()).toEqual([...all].sort());
     const stats = (await http(`${api.url}/async/stats`)).body as Stats;
     expect(stats.property_service.queue).toMatchObject({
       total_requests: all.length - 1,

@@ -1,45 +1,33 @@
-import type { Redis } from 'ioredis';
-
 import {
   echoRequest,
-  ProcessCluster,
   statusOf,
   submit,
   waitTerminal,
   type ApiProcess,
   type WorkerProcess,
 } from '../support/cluster';
-import { RedisServer } from '../support/redis-server';
+import { FaultRig } from '../support/fault-rig';
 import { S3Server } from '../support/s3-server';
 import { http, until } from '../support/stack';
 
 describe('the S3 result store down while jobs finish', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  let rig: FaultRig;
   let s3: S3Server;
-  let cluster: ProcessCluster;
   let api: ApiProcess;
   let uncached: ApiProcess;
   let worker: WorkerProcess;
 
   beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = server.client();
     s3 = await S3Server.start();
-    cluster = new ProcessCluster({
-      redisUrl: server.url,
-      env: { ...s3.env(), OPENAD_ASYNC_MAX_WORKERS: '4' },
-    });
-    api = await cluster.startApi();
-    uncached = await cluster.startApi({ OPENAD_ASYNC_RECORD_CACHE_MB: '0' });
-    worker = await cluster.startWorker(redis);
+    rig = await FaultRig.start({ env: { ...s3.env(), OPENAD_ASYNC_MAX_WORKERS: '4' } });
+    api = await rig.cluster.startApi();
+    uncached = await rig.cluster.startApi({ OPENAD_ASYNC_RECORD_CACHE_MB: '0' });
+    worker = await rig.cluster.startWorker(rig.redis);
   }, 60000);
 
   afterAll(async () => {
-    await cluster?.close();
-    redis?.disconnect();
+    await rig?.close();
     await s3?.destroy();
-    await server?.destroy();
   }, 30000);
 
   it('when S3 is down, then finished jobs stay processing while the worker retries with backoff, and complete with their records once S3 is back', async () => {

@@ -1,14 +1,11 @@
-import type { Redis } from 'ioredis';
-
 import {
   echoRequest,
-  ProcessCluster,
   submit,
   waitTerminal,
   type ApiProcess,
   type WorkerProcess,
 } from '../support/cluster';
-import { RedisServer } from '../support/redis-server';
+import { FaultRig } from '../support/fault-rig';
 import { http, until } from '../support/stack';
 
 const GRACE_SECONDS = 2;
@@ -41,16 +38,11 @@ const inFlightAtSigterm = (w: WorkerProcess, ids: string[]) => {
 };
 
 describe('SIGTERM to workers under load', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  let cluster: ProcessCluster;
+  let rig: FaultRig;
   let api: ApiProcess;
 
   beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = server.client();
-    cluster = new ProcessCluster({
-      redisUrl: server.url,
+    rig = await FaultRig.start({
       env: {
         OPENAD_ASYNC_MAX_WORKERS: '3',
         OPENAD_ASYNC_SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS),
@@ -58,18 +50,16 @@ describe('SIGTERM to workers under load', () => {
         OPENAD_ASYNC_STALLED_INTERVAL_MS: '1000',
       },
     });
-    api = await cluster.startApi();
+    api = await rig.cluster.startApi();
   }, 60000);
 
   afterAll(async () => {
-    await cluster?.close();
-    redis?.disconnect();
-    await server?.destroy();
+    await rig?.close();
   }, 30000);
 
   it('when workers get SIGTERM while busy, then each finishes what fits in its grace, hands back the rest, exits 0, and every request completes exactly once', async () => {
-    const a = await cluster.startWorker(redis);
-    const b = await cluster.startWorker(redis);
+    const a = await rig.cluster.startWorker(rig.redis);
+    const b = await rig.cluster.startWorker(rig.redis);
     // Long jobs (first, by priority) outlast any grace period; medium ones keep the other
     // slots busy with work that does fit in it.
     const long = await Promise.all(
@@ -93,7 +83,7 @@ describe('SIGTERM to workers under load', () => {
     const aMs = Date.now() - stopA;
 
     // A replacement with room for every long job joins; then B gets its SIGTERM, still busy.
-    const c = await cluster.startWorker(redis, { OPENAD_ASYNC_MAX_WORKERS: '4' });
+    const c = await rig.cluster.startWorker(rig.redis, { OPENAD_ASYNC_MAX_WORKERS: '4' });
     const stopB = Date.now();
     const exitB = await b.stop('SIGTERM');
     const bMs = Date.now() - stopB;
@@ -122,7 +112,7 @@ describe('SIGTERM to workers under load', () => {
         result: [{ subject: 'CCO', property: 'length', result: 3 }],
       });
     }
-    expect(cluster.recordIds().sort()).toEqual([...all].sort());
+    expect(rig.cluster.recordIds().sort()).toEqual([...all].sort());
     const stats = (await http(`${api.url}/async/stats`)).body as {
       property_service: { queue: { status_counts: Record<string, number> } };
     };

@@ -1,19 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { Redis } from 'ioredis';
-
 import {
   echoRequest,
   generateRequest,
   keysUnder,
   pool,
-  ProcessCluster,
   statusOf,
   submit,
   type ApiProcess,
 } from '../support/cluster';
-import { RedisServer } from '../support/redis-server';
+import { FaultRig } from '../support/fault-rig';
 import { http, until } from '../support/stack';
 
 const TOTAL = 10_000;
@@ -78,34 +75,28 @@ type Stats = Record<
 >;
 
 describe('soak: 10,000 mixed requests through 2 api and 2 worker processes', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  let cluster: ProcessCluster;
+  let rig: FaultRig;
   let apis: ApiProcess[];
 
   beforeAll(async () => {
-    server = await RedisServer.start({ aof: false });
-    redis = server.client();
-    cluster = new ProcessCluster({
-      redisUrl: server.url,
+    rig = await FaultRig.start({
+      aof: false,
       env: {
         LOG_LEVEL: 'warn',
         OPENAD_ASYNC_MAX_WORKERS: '8',
         OPENAD_ASYNC_MAX_QUEUE_SIZE: String(TOTAL * 2),
       },
     });
-    apis = await Promise.all([cluster.startApi(), cluster.startApi()]);
-    await Promise.all([cluster.startWorker(redis), cluster.startWorker(redis)]);
+    apis = await Promise.all([rig.cluster.startApi(), rig.cluster.startApi()]);
+    await Promise.all([rig.cluster.startWorker(rig.redis), rig.cluster.startWorker(rig.redis)]);
   }, 60000);
 
   afterAll(async () => {
-    await cluster?.close();
-    redis?.disconnect();
-    await server?.destroy();
+    await rig?.close();
   }, 30000);
 
   it('when 10,000 mixed requests run, then every one ends terminal, the stats equal the truth, Redis keeps no per-request keys but the expiring claims, and there is a record for each', async () => {
-    const baseline = await keysUnder(redis, cluster.prefix);
+    const baseline = await keysUnder(rig.redis, rig.cluster.prefix);
     const started = Date.now();
     const planned = Array.from({ length: TOTAL }, (_, i) => plan(i));
     const cancels = { ok: 0, stopping: 0, finished: 0 };
@@ -200,12 +191,12 @@ describe('soak: 10,000 mixed requests through 2 api and 2 worker processes', () 
     expect(cancels.finished).toBeLessThan(per100 * 3);
 
     // One record per request, and as many completed records as the stats count.
-    const records = cluster.recordIds();
+    const records = rig.cluster.recordIds();
     expect(records.length).toBe(TOTAL);
     const completedRecords = records.filter(
       (id) =>
         (
-          JSON.parse(readFileSync(join(cluster.dir, 'results', `${id}.json`), 'utf8')) as {
+          JSON.parse(readFileSync(join(rig.cluster.dir, 'results', `${id}.json`), 'utf8')) as {
             status: string;
           }
         ).status === 'completed',
@@ -216,10 +207,10 @@ describe('soak: 10,000 mixed requests through 2 api and 2 worker processes', () 
 
     // Redis: no job, lock or other per-request key is left, except the terminal claims, which
     // expire on their own (they guard a stalled re-run for an hour).
-    const after = await keysUnder(redis, cluster.prefix);
+    const after = await keysUnder(rig.redis, rig.cluster.prefix);
     const claims = after.filter((k) => k.includes(':oa:terminal:'));
     expect(claims).toHaveLength(TOTAL);
-    const ttls = await Promise.all(claims.slice(0, 200).map((k) => redis.ttl(k)));
+    const ttls = await Promise.all(claims.slice(0, 200).map((k) => rig.redis.ttl(k)));
     expect(ttls.every((t) => t > 0 && t <= 3600)).toBe(true);
     const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
     const rest = after.filter((k) => !k.includes(':oa:terminal:'));
@@ -235,25 +226,25 @@ describe('soak: 10,000 mixed requests through 2 api and 2 worker processes', () 
         'completed',
         'failed',
       ]) {
-        const key = `${cluster.prefix}:${kind}:${set}`;
-        const type = await redis.type(key);
+        const key = `${rig.cluster.prefix}:${kind}:${set}`;
+        const type = await rig.redis.type(key);
         const size =
           type === 'list'
-            ? await redis.llen(key)
+            ? await rig.redis.llen(key)
             : type === 'zset'
-              ? await redis.zcard(key)
+              ? await rig.redis.zcard(key)
               : type === 'set'
-                ? await redis.scard(key)
+                ? await rig.redis.scard(key)
                 : 0;
         expect({ key, size }).toEqual({ key, size: 0 });
       }
-      expect(await redis.zcard(`${cluster.prefix}:${kind}:oa:deadlines`)).toBe(0);
+      expect(await rig.redis.zcard(`${rig.cluster.prefix}:${kind}:oa:deadlines`)).toBe(0);
     }
     console.log(
       `soak: ${TOTAL} requests submitted in ${submittedMs} ms, all terminal after ${doneMs} ms ` +
         `(${Math.round((TOTAL / doneMs) * 1000)} requests/s end to end); truth ${JSON.stringify(truth)}; ` +
-        `cancels ${JSON.stringify(cancels)}; keys before ${baseline.length} [${baseline.map((k) => k.slice(cluster.prefix.length + 1)).join(', ')}], ` +
-        `after ${after.length} = ${claims.length} expiring claims + ${rest.length} [${rest.map((k) => k.slice(cluster.prefix.length + 1)).join(', ')}]`,
+        `cancels ${JSON.stringify(cancels)}; keys before ${baseline.length} [${baseline.map((k) => k.slice(rig.cluster.prefix.length + 1)).join(', ')}], ` +
+        `after ${after.length} = ${claims.length} expiring claims + ${rest.length} [${rest.map((k) => k.slice(rig.cluster.prefix.length + 1)).join(', ')}]`,
     );
   }, 270000);
 });

@@ -1,14 +1,11 @@
-import type { Redis } from 'ioredis';
-
 import {
   echoRequest,
-  ProcessCluster,
   submit,
   waitTerminal,
   type ApiProcess,
   type WorkerProcess,
 } from '../support/cluster';
-import { RedisServer } from '../support/redis-server';
+import { FaultRig } from '../support/fault-rig';
 import { http, until } from '../support/stack';
 
 // Short BullMQ timings: a dead worker's job is free after 3 s and noticed within a second.
@@ -27,24 +24,18 @@ function startsOn(worker: WorkerProcess, id: string): number {
 }
 
 describe('a worker killed with SIGKILL mid-job', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  let cluster: ProcessCluster;
+  let rig: FaultRig;
   let api: ApiProcess;
   let workers: WorkerProcess[];
 
   beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = server.client();
-    cluster = new ProcessCluster({ redisUrl: server.url, env: STALL_ENV });
-    api = await cluster.startApi();
-    workers = [await cluster.startWorker(redis), await cluster.startWorker(redis)];
+    rig = await FaultRig.start({ env: STALL_ENV });
+    api = await rig.cluster.startApi();
+    workers = [await rig.cluster.startWorker(rig.redis), await rig.cluster.startWorker(rig.redis)];
   }, 60000);
 
   afterAll(async () => {
-    await cluster?.close();
-    redis?.disconnect();
-    await server?.destroy();
+    await rig?.close();
   }, 30000);
 
   it('when the worker holding jobs dies, then another worker runs them after stall detection and each ends completed once, with its record', async () => {
@@ -98,7 +89,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
       timeout: 0,
       canceled: 0,
     });
-    expect(cluster.recordIds().sort()).toEqual([...ids].sort());
+    expect(rig.cluster.recordIds().sort()).toEqual([...ids].sort());
     // The dead worker's heartbeat ages out, so stats stop counting it.
     await until(
       () =>
